@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The few kernel types the BPF programs touch.  Declared here instead of
+ * a generated vmlinux.h so the build needs no BTF; preserve_access_index
+ * makes every field access a CO-RE relocation resolved at load time
+ * against the running kernel, so member order and padding don't matter.
+ */
+#ifndef NETATOP_KERNEL_TYPES_H
+#define NETATOP_KERNEL_TYPES_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
+
+typedef struct {
+	int counter;
+} atomic_t;
+
+struct sock_common {
+	unsigned short skc_family;
+};
+
+struct sock {
+	struct sock_common __sk_common;
+	__u16 sk_protocol;
+	__u16 sk_type;
+};
+
+struct socket {
+	struct sock *sk;
+};
+
+struct signal_struct {
+	atomic_t live;
+};
+
+struct task_struct {
+	int pid;
+	int tgid;
+	char comm[16];
+	__u64 start_boottime;
+	struct task_struct *group_leader;
+	struct signal_struct *signal;
+};
+
+struct seq_file;
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+};
+
+struct bpf_iter__task {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+};
+
+#pragma clang attribute pop
+
+#endif

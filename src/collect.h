@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The only code that touches the BPF object: load and attach it, read
+ * the live counters through the task iterator, drain the final counters
+ * of exited processes from the ring buffer, read the loss counters.
+ */
+#ifndef NETATOP_COLLECT_H
+#define NETATOP_COLLECT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "exited.h"
+#include "options.h"
+#include "records.h"
+
+struct nt_collector;
+
+/* Returns an nt_exit status; err holds the one-line reason on failure. */
+int nt_collect_open(struct nt_collector **cp, enum nt_backend want, char *err, size_t errlen);
+void nt_collect_close(struct nt_collector *c);
+
+const char *nt_collect_backend(const struct nt_collector *c);
+
+/* Readable when the exit ring buffer is filling up and wants draining. */
+int nt_collect_event_fd(const struct nt_collector *c);
+
+/* Move the final counters of processes that exited into `exited`. */
+int nt_collect_drain(struct nt_collector *c, struct nt_exited *exited,
+		     unsigned long boot_epoch, time_t now);
+
+/* Live processes; the array stays valid until the next call. */
+int nt_collect_live(struct nt_collector *c, const struct nt_task_record **recs, size_t *n);
+
+void nt_collect_drops(const struct nt_collector *c, unsigned long long drops[NT_DROP__MAX]);
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Process plumbing: pid file lock and status, the listening socket, detaching. */
+#ifndef NETATOP_DAEMON_H
+#define NETATOP_DAEMON_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Take the instance lock (flock on the pid file) before touching the
+ * socket, so a second netatop can never remove a running one's socket.
+ * Returns an nt_exit status.
+ */
+int nt_pidfile_lock(const char *path, int *fdp, char *err, size_t errlen);
+
+/*
+ * The pid file's first line is the pid (start-stop-daemon, systemd read
+ * it); the lines after it are the daemon's status, for `--list`.
+ */
+struct nt_status {
+	char backend[32];
+	unsigned long long dropped_calls;
+	unsigned long long dropped_exits;
+	unsigned long long evicted_exited;
+};
+
+int nt_pidfile_write(int fd, pid_t pid, const struct nt_status *st);
+int nt_status_parse(const char *text, struct nt_status *st);
+int nt_status_read(const char *path, struct nt_status *st);
+
+/*
+ * Bind the listening socket.  A stale socket file (nobody accepts on it)
+ * is replaced; a live one, or anything that is not a socket, is not.
+ */
+int nt_socket_listen(const char *path, int *fdp, char *err, size_t errlen);
+
+/*
+ * Detach from the terminal.  The parent waits until the child calls
+ * nt_daemon_ready() (or dies) and exits with its status, so "netatop"
+ * returns once the socket is served.
+ */
+int nt_daemonize(void);
+void nt_daemon_ready(int status);
+
+/* Tell systemd (Type=notify) without libsystemd; a no-op elsewhere. */
+void nt_sd_notify(const char *state);
+
+#endif

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "config.h"
+#include "exited.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NT_EXITED_MIN_CAP 64
+
+int nt_exited_init(struct nt_exited *e, time_t keep_seconds, size_t max_records)
+{
+	memset(e, 0, sizeof(*e));
+	e->keep_seconds = keep_seconds;
+	e->max_records = max_records ? max_records : 1;
+	return 0;
+}
+
+void nt_exited_free(struct nt_exited *e)
+{
+	free(e->ring);
+	memset(e, 0, sizeof(*e));
+}
+
+static void drop_oldest(struct nt_exited *e)
+{
+	e->head = (e->head + 1) & (e->cap - 1);
+	e->count--;
+}
+
+static int grow(struct nt_exited *e)
+{
+	size_t ncap = e->cap ? e->cap * 2 : NT_EXITED_MIN_CAP;
+	struct nt_exited_entry *nring;
+	size_t i;
+
+	nring = malloc(ncap * sizeof(*nring));
+	if (!nring)
+		return -1;
+	for (i = 0; i < e->count; i++)
+		nring[i] = *nt_exited_at(e, i);
+	free(e->ring);
+	e->ring = nring;
+	e->cap = ncap;
+	e->head = 0;
+	return 0;
+}
+
+int nt_exited_add(struct nt_exited *e, const struct netpertask *rec, time_t now)
+{
+	struct nt_exited_entry *slot;
+
+	e->last_seq++;
+	if (e->count >= e->max_records) {
+		drop_oldest(e);
+		e->evicted++;
+	}
+	if (e->count == e->cap && grow(e) < 0) {
+		e->evicted++;
+		return -1;
+	}
+	slot = &e->ring[(e->head + e->count) & (e->cap - 1)];
+	slot->rec = *rec;
+	slot->seq = e->last_seq;
+	slot->when = now;
+	e->count++;
+	return 0;
+}
+
+void nt_exited_prune(struct nt_exited *e, time_t now, uint64_t acked_by_all)
+{
+	while (e->count) {
+		const struct nt_exited_entry *old = nt_exited_at(e, 0);
+
+		if (old->seq > acked_by_all || now - old->when < e->keep_seconds)
+			break;
+		drop_oldest(e);
+	}
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Final counters of exited processes, kept for the clients.
+ *
+ * A record stays until (a) every client that was connected when the
+ * process exited has received it in a complete reply and (b) it is at
+ * least `keep_seconds` old, so a client that polls rarely (atop -w 600)
+ * still gets it.  `max_records` bounds memory against a client that
+ * connects and never asks: past it the oldest record goes, and is counted.
+ */
+#ifndef NETATOP_EXITED_H
+#define NETATOP_EXITED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "protocol.h"
+
+struct nt_exited_entry {
+	struct netpertask rec;
+	uint64_t seq;		/* 1, 2, ...: order of exit */
+	time_t when;		/* CLOCK_MONOTONIC seconds at exit */
+};
+
+struct nt_exited {
+	struct nt_exited_entry *ring;
+	size_t cap;		/* allocated slots, a power of two */
+	size_t head;		/* oldest */
+	size_t count;
+	size_t max_records;
+	time_t keep_seconds;
+	uint64_t last_seq;	/* seq of the newest record ever added */
+	uint64_t evicted;	/* dropped by max_records before delivery rules allowed */
+};
+
+int nt_exited_init(struct nt_exited *e, time_t keep_seconds, size_t max_records);
+void nt_exited_free(struct nt_exited *e);
+
+/* Returns 0, or -1 when memory is short (the record is then counted as evicted). */
+int nt_exited_add(struct nt_exited *e, const struct netpertask *rec, time_t now);
+
+/*
+ * Forget what every client has had (seq <= acked_by_all) and is old
+ * enough.  acked_by_all is UINT64_MAX when no client is connected.
+ */
+void nt_exited_prune(struct nt_exited *e, time_t now, uint64_t acked_by_all);
+
+static inline size_t nt_exited_count(const struct nt_exited *e)
+{
+	return e->count;
+}
+
+/* The i-th oldest record, 0 <= i < count. */
+static inline const struct nt_exited_entry *nt_exited_at(const struct nt_exited *e, size_t i)
+{
+	return &e->ring[(e->head + i) & (e->cap - 1)];
+}
+
+#endif

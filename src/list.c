@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "config.h"
+#include "list.h"
+#include "daemon.h"
+#include "exitcodes.h"
+#include "format.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define NT_CLIENT_TIMEOUT_S 10
+
+static int connect_socket(const char *path, int *fdp, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = NT_CLIENT_TIMEOUT_S };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "socket path too long: %s", path);
+		return NT_EXIT_USAGE;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create a socket: %s", strerror(errno));
+		return NT_EXIT_FAILURE;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		int e = errno;
+
+		close(fd);
+		if (e == EACCES || e == EPERM) {
+			snprintf(err, errlen, "not allowed to connect to %s: run as root or as a member of the socket's group", path);
+			return NT_EXIT_DENIED;
+		}
+		snprintf(err, errlen, "no netatop daemon answers on %s (%s): start it with 'service netatop start'",
+			 path, strerror(e));
+		return NT_EXIT_NO_DAEMON;
+	}
+	/* Never hang on a daemon that stops answering. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	*fdp = fd;
+	return NT_EXIT_OK;
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = recv(fd, (char *)buf + got, len - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int nt_fetch_records(const char *socket_path, struct netpertask **recs, size_t *n,
+		     char *err, size_t errlen)
+{
+	struct netpertask rec, *all = NULL, *tmp;
+	size_t count = 0, cap = 0;
+	int fd, rc;
+
+	rc = connect_socket(socket_path, &fd, err, errlen);
+	if (rc != NT_EXIT_OK)
+		return rc;
+	memset(&rec, 0, sizeof(rec));
+	if (send(fd, &rec, sizeof(rec), MSG_NOSIGNAL) != (ssize_t)sizeof(rec)) {
+		snprintf(err, errlen, "cannot send a request on %s: %s", socket_path, strerror(errno));
+		close(fd);
+		return NT_EXIT_PROTOCOL;
+	}
+	for (;;) {
+		rc = read_full(fd, &rec, sizeof(rec));
+		if (rc < 0) {
+			snprintf(err, errlen, "the daemon on %s ended its reply early (%s): see its log",
+				 socket_path, strerror(-rc));
+			free(all);
+			close(fd);
+			return NT_EXIT_PROTOCOL;
+		}
+		if (rec.id == 0)
+			break;
+		if (count == cap) {
+			cap = cap ? cap * 2 : 1024;
+			tmp = realloc(all, cap * sizeof(*all));
+			if (!tmp) {
+				snprintf(err, errlen, "out of memory reading %zu records", count);
+				free(all);
+				close(fd);
+				return NT_EXIT_FAILURE;
+			}
+			all = tmp;
+		}
+		all[count++] = rec;
+	}
+	close(fd);
+	*recs = all;
+	*n = count;
+	return NT_EXIT_OK;
+}
+
+int nt_list_main(const struct nt_options *o)
+{
+	struct netpertask *recs = NULL;
+	struct nt_status st;
+	char err[512];
+	size_t n, i;
+	int rc;
+
+	rc = nt_fetch_records(o->socket_path, &recs, &n, err, sizeof(err));
+	if (rc != NT_EXIT_OK) {
+		fprintf(stderr, "netatop: %s\n", err);
+		return rc;
+	}
+	n = nt_records_dedup_sort(recs, n);
+	if (o->json) {
+		for (i = 0; i < n; i++)
+			nt_format_json_line(stdout, &recs[i]);
+	} else {
+		nt_format_table_header(stdout);
+		for (i = 0; i < n; i++)
+			nt_format_table_line(stdout, &recs[i]);
+	}
+	free(recs);
+	if (nt_status_read(o->pidfile, &st) == 0) {
+		if (!o->json)
+			printf("-- %zu processes; backend %s; dropped: %llu untracked calls, %llu exit records, %llu exited records evicted\n",
+			       n, st.backend, st.dropped_calls, st.dropped_exits, st.evicted_exited);
+		else if (st.dropped_calls || st.dropped_exits || st.evicted_exited)
+			fprintf(stderr, "netatop: warning: the daemon dropped %llu calls, %llu exit records, evicted %llu exited records: see its log\n",
+				st.dropped_calls, st.dropped_exits, st.evicted_exited);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "netatop: cannot write the list: %s\n", strerror(errno));
+		return NT_EXIT_FAILURE;
+	}
+	return NT_EXIT_OK;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef NETATOP_OPTIONS_H
+#define NETATOP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+enum nt_mode {
+	NT_MODE_DAEMON,
+	NT_MODE_LIST,
+	NT_MODE_HELP,
+	NT_MODE_VERSION,
+};
+
+enum nt_backend {
+	NT_BACKEND_AUTO,
+	NT_BACKEND_TRACEPOINT,
+};
+
+struct nt_options {
+	enum nt_mode mode;
+	bool foreground;
+	bool verbose;
+	bool json;
+	const char *socket_path;
+	const char *pidfile;
+	enum nt_backend backend;
+	time_t keep_exited;		/* seconds */
+	size_t max_exited;		/* records */
+	unsigned int max_clients;
+	time_t client_timeout;		/* seconds */
+};
+
+#define NT_DEFAULT_PIDFILE	"/run/netatop.pid"
+#define NT_DEFAULT_KEEP_EXITED	900
+#define NT_DEFAULT_MAX_EXITED	100000
+#define NT_DEFAULT_MAX_CLIENTS	256
+#define NT_DEFAULT_CLIENT_TIMEOUT 30
+
+void nt_options_defaults(struct nt_options *o);
+
+/* 0 on success; -1 with a one-line reason in err. */
+int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, size_t errlen);
+
+void nt_usage(FILE *out);
+const char *nt_backend_name(enum nt_backend b);
+
+#endif
