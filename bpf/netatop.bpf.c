@@ -12,6 +12,7 @@
 #include "count.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -47,6 +48,144 @@ SEC("tp_btf/sock_recv_length")
 int BPF_PROG(tp_sock_recv_length, struct sock *sk, int ret, int flags)
 {
 	nt_count_sock(sk, ret, flags, NT_RECV);
+	return 0;
+}
+
+/*
+ * ---- backend "fentry": fexit on the inet socket calls, kernels < 6.3 ----
+ * sock_sendmsg()/sock_recvmsg() hand every inet socket call to these with
+ * the same arguments the tracepoints see, so they count the same calls.
+ * inet_sendpage exists until 6.4 and carries sendfile() there.
+ */
+
+SEC("fexit/inet_sendmsg")
+int BPF_PROG(fx_inet_sendmsg, struct socket *sock, void *msg, unsigned long size, int ret)
+{
+	nt_count_sock(sock->sk, ret, 0, NT_SEND);
+	return 0;
+}
+
+SEC("fexit/inet6_sendmsg")
+int BPF_PROG(fx_inet6_sendmsg, struct socket *sock, void *msg, unsigned long size, int ret)
+{
+	nt_count_sock(sock->sk, ret, 0, NT_SEND);
+	return 0;
+}
+
+SEC("fexit/inet_recvmsg")
+int BPF_PROG(fx_inet_recvmsg, struct socket *sock, void *msg, unsigned long size, int flags, int ret)
+{
+	nt_count_sock(sock->sk, ret, flags, NT_RECV);
+	return 0;
+}
+
+SEC("fexit/inet6_recvmsg")
+int BPF_PROG(fx_inet6_recvmsg, struct socket *sock, void *msg, unsigned long size, int flags, int ret)
+{
+	nt_count_sock(sock->sk, ret, flags, NT_RECV);
+	return 0;
+}
+
+SEC("fexit/inet_sendpage")
+int BPF_PROG(fx_inet_sendpage, struct socket *sock, void *page, int offset, unsigned long size,
+	     int flags, long ret)
+{
+	nt_count_sock(sock->sk, (int)ret, 0, NT_SEND);
+	return 0;
+}
+
+/*
+ * ---- backend "kprobe": kprobe + kretprobe on the same functions ----
+ * For kernels without BPF trampolines.  The entry saves the socket and
+ * flags with the thread; the return counts.  The kretprobes are created
+ * with a large maxactive by the daemon, so blocked receivers are not lost.
+ */
+
+struct nt_inflight {
+	struct sock *sk;
+	int flags;
+	int dir;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct nt_inflight);
+} nt_inflight SEC(".maps");
+
+static __always_inline void kp_enter(struct socket *sock, int flags, enum nt_dir dir)
+{
+	struct nt_inflight *f;
+
+	f = bpf_task_storage_get(&nt_inflight, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!f) {
+		nt_drop(NT_DROP_STORAGE);
+		return;
+	}
+	f->sk = BPF_CORE_READ(sock, sk);
+	f->flags = flags;
+	f->dir = dir;
+}
+
+static __always_inline void kp_return(long ret)
+{
+	struct nt_inflight *f;
+	struct sock *sk;
+
+	f = bpf_task_storage_get(&nt_inflight, bpf_get_current_task_btf(), 0, 0);
+	if (!f || !f->sk)
+		return;
+	sk = f->sk;
+	f->sk = 0;
+	if (ret <= 0 || (f->dir == NT_RECV && (f->flags & NT_MSG_PEEK)))
+		return;
+	nt_count(nt_classify(BPF_CORE_READ(sk, __sk_common.skc_family),
+			     BPF_CORE_READ(sk, sk_type), BPF_CORE_READ(sk, sk_protocol)),
+		 f->dir, ret);
+}
+
+SEC("kprobe/inet_sendmsg")
+int BPF_KPROBE(kp_inet_sendmsg, struct socket *sock)
+{
+	kp_enter(sock, 0, NT_SEND);
+	return 0;
+}
+
+SEC("kprobe/inet6_sendmsg")
+int BPF_KPROBE(kp_inet6_sendmsg, struct socket *sock)
+{
+	kp_enter(sock, 0, NT_SEND);
+	return 0;
+}
+
+SEC("kprobe/inet_recvmsg")
+int BPF_KPROBE(kp_inet_recvmsg, struct socket *sock, void *msg, unsigned long size, int flags)
+{
+	kp_enter(sock, flags, NT_RECV);
+	return 0;
+}
+
+SEC("kprobe/inet6_recvmsg")
+int BPF_KPROBE(kp_inet6_recvmsg, struct socket *sock, void *msg, unsigned long size, int flags)
+{
+	kp_enter(sock, flags, NT_RECV);
+	return 0;
+}
+
+SEC("kprobe/inet_sendpage")
+int BPF_KPROBE(kp_inet_sendpage, struct socket *sock)
+{
+	kp_enter(sock, 0, NT_SEND);
+	return 0;
+}
+
+/* One return program serves every function: the entry recorded what it was. */
+SEC("kretprobe")
+int BPF_KRETPROBE(kr_sock_call, long ret)
+{
+	kp_return(ret);
 	return 0;
 }
 

@@ -4,6 +4,10 @@
 #include "exitcodes.h"
 #include "log.h"
 #include "record.h"
+#include "backend.h"
+#include "caps.h"
+#include "kernel_probe.h"
+#include "kretprobe.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -13,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "netatop.skel.h"
@@ -24,7 +27,8 @@
 struct nt_collector {
 	struct netatop_bpf *skel;
 	struct ring_buffer *rb;
-	const char *backend;
+	enum nt_backend_id backend;
+	struct nt_kretprobe kretprobes[NT_FN__MAX];
 	struct nt_task_record *live;
 	size_t live_cap;
 	/* target of the ring buffer callback during nt_collect_drain() */
@@ -41,54 +45,24 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		return 0;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = '\0';
-	nt_log(LOG_DEBUG, "libbpf: %s", line);
+	nt_log(LOG_DEBUG, "%s", line);
 	return 0;
 }
 
-/* sock:sock_{send,recv}_length exist (kernel >= 6.3): probed through BTF, no tracefs needed. */
-static int kernel_has_sock_length_tracepoints(void)
+static int load_error(int rc, const char *what, const char *backend, char *err, size_t errlen)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	int found;
-
-	if (!btf)
-		return -1;
-	found = btf__find_by_name_kind(btf, "btf_trace_sock_send_length", BTF_KIND_TYPEDEF) > 0 &&
-		btf__find_by_name_kind(btf, "btf_trace_sock_recv_length", BTF_KIND_TYPEDEF) > 0;
-	btf__free(btf);
-	return found;
-}
-
-static int choose_backend(enum nt_backend want, const char **name, char *err, size_t errlen)
-{
-	struct utsname u;
-	int tp;
-
-	uname(&u);
-	tp = kernel_has_sock_length_tracepoints();
-	if (tp < 0) {
-		snprintf(err, errlen, "kernel %s has no BTF (/sys/kernel/btf/vmlinux): netatop needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
-			 u.release);
-		return NT_EXIT_KERNEL;
-	}
-	if (!tp) {
-		snprintf(err, errlen, "kernel %s lacks the sock:sock_send_length tracepoint (Linux >= 6.3)%s",
-			 u.release, want == NT_BACKEND_AUTO ? ": no other backend is available" : "");
-		return NT_EXIT_KERNEL;
-	}
-	*name = "tracepoint";
-	return NT_EXIT_OK;
-}
-
-static int load_error(int rc, const char *what, char *err, size_t errlen)
-{
-	if (rc == -EPERM || rc == -EACCES) {
+	if ((rc == -EPERM || rc == -EACCES) && !nt_have_bpf_caps()) {
 		snprintf(err, errlen, "not allowed to %s the BPF programs (%s): run netatop as root",
 			 what, strerror(-rc));
 		return NT_EXIT_PRIVILEGE;
 	}
-	snprintf(err, errlen, "cannot %s the BPF programs: %s (run with --verbose for the kernel's log)",
-		 what, strerror(-rc));
+	if (strcmp(backend, "fentry") == 0 && (rc == -EPERM || rc == -ENOTSUP || rc == -524)) {
+		snprintf(err, errlen, "this kernel does not support fentry/fexit programs (%s): BPF trampolines need ftrace; use --backend=auto",
+			 strerror(-rc));
+		return NT_EXIT_KERNEL;
+	}
+	snprintf(err, errlen, "the kernel refused to %s the %s programs: %s (run with --verbose for the kernel's log)",
+		 what, backend, strerror(-rc));
 	return NT_EXIT_KERNEL;
 }
 
@@ -105,7 +79,93 @@ static int on_exit_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int nt_collect_open(struct nt_collector **cp, enum nt_backend want, char *err, size_t errlen)
+/* Switch on the hook programs of one backend, and only those this kernel can take. */
+static void select_programs(struct netatop_bpf *skel, enum nt_backend_id id,
+			    const struct nt_kernel_features *f)
+{
+	struct bpf_program *fx[NT_FN__MAX] = {
+		skel->progs.fx_inet_sendmsg, skel->progs.fx_inet_recvmsg,
+		skel->progs.fx_inet6_sendmsg, skel->progs.fx_inet6_recvmsg,
+		skel->progs.fx_inet_sendpage,
+	};
+	struct bpf_program *kp[NT_FN__MAX] = {
+		skel->progs.kp_inet_sendmsg, skel->progs.kp_inet_recvmsg,
+		skel->progs.kp_inet6_sendmsg, skel->progs.kp_inet6_recvmsg,
+		skel->progs.kp_inet_sendpage,
+	};
+	int i;
+
+	bpf_program__set_autoload(skel->progs.tp_sock_send_length, id == NT_BK_TRACEPOINT);
+	bpf_program__set_autoload(skel->progs.tp_sock_recv_length, id == NT_BK_TRACEPOINT);
+	for (i = 0; i < NT_FN__MAX; i++) {
+		bpf_program__set_autoload(fx[i], id == NT_BK_FENTRY && f->fn[i]);
+		bpf_program__set_autoload(kp[i], id == NT_BK_KPROBE && f->fn[i]);
+	}
+	bpf_program__set_autoload(skel->progs.kr_sock_call, id == NT_BK_KPROBE);
+}
+
+static int attach_kretprobes(struct nt_collector *c, const struct nt_kernel_features *f,
+			     char *err, size_t errlen)
+{
+	int i, rc;
+
+	nt_kretprobe_remove_stale();
+	for (i = 0; i < NT_FN__MAX; i++) {
+		if (!f->fn[i])
+			continue;
+		rc = nt_kretprobe_attach(&c->kretprobes[i], c->skel->progs.kr_sock_call,
+					 nt_hook_fn_names[i], err, errlen);
+		if (rc < 0)
+			return rc == -EPERM || rc == -EACCES ? NT_EXIT_PRIVILEGE : NT_EXIT_KERNEL;
+	}
+	return NT_EXIT_OK;
+}
+
+static void collector_unload(struct nt_collector *c)
+{
+	int i;
+
+	ring_buffer__free(c->rb);
+	c->rb = NULL;
+	for (i = 0; i < NT_FN__MAX; i++)
+		nt_kretprobe_detach(&c->kretprobes[i]);
+	netatop_bpf__destroy(c->skel);
+	c->skel = NULL;
+}
+
+static int load_backend(struct nt_collector *c, enum nt_backend_id id,
+			const struct nt_kernel_features *f, char *err, size_t errlen)
+{
+	const char *name = nt_backend_id_name(id);
+	int rc;
+
+	c->skel = netatop_bpf__open();
+	if (!c->skel)
+		return load_error(-errno, "open", name, err, errlen);
+	select_programs(c->skel, id, f);
+	bpf_map__set_max_entries(c->skel->maps.nt_exited, NT_EXIT_RINGBUF_BYTES);
+	c->skel->rodata->nt_wakeup_bytes = NT_EXIT_RINGBUF_BYTES / 2;
+
+	rc = netatop_bpf__load(c->skel);
+	if (rc)
+		return load_error(rc, "load", name, err, errlen);
+	rc = netatop_bpf__attach(c->skel);
+	if (rc)
+		return load_error(rc, "attach", name, err, errlen);
+	if (id == NT_BK_KPROBE) {
+		rc = attach_kretprobes(c, f, err, errlen);
+		if (rc != NT_EXIT_OK)
+			return rc;
+	}
+	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.nt_exited), on_exit_record, c, NULL);
+	if (!c->rb)
+		return load_error(-errno, "map the ring buffer of", name, err, errlen);
+	c->backend = id;
+	return NT_EXIT_OK;
+}
+
+int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
+			    const struct nt_kernel_features *f, char *err, size_t errlen)
 {
 	struct nt_collector *c;
 	int rc;
@@ -116,37 +176,32 @@ int nt_collect_open(struct nt_collector **cp, enum nt_backend want, char *err, s
 		snprintf(err, errlen, "out of memory");
 		return NT_EXIT_FAILURE;
 	}
-	rc = choose_backend(want, &c->backend, err, errlen);
-	if (rc != NT_EXIT_OK)
-		goto fail;
-
-	c->skel = netatop_bpf__open();
-	if (!c->skel) {
-		rc = load_error(-errno, "open", err, errlen);
-		goto fail;
-	}
-	bpf_map__set_max_entries(c->skel->maps.nt_exited, NT_EXIT_RINGBUF_BYTES);
-	c->skel->rodata->nt_wakeup_bytes = NT_EXIT_RINGBUF_BYTES / 2;
-
-	rc = netatop_bpf__load(c->skel);
-	if (rc) {
-		rc = load_error(rc, "load", err, errlen);
-		goto fail;
-	}
-	rc = netatop_bpf__attach(c->skel);
-	if (rc) {
-		rc = load_error(rc, "attach", err, errlen);
-		goto fail;
-	}
-	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.nt_exited), on_exit_record, c, NULL);
-	if (!c->rb) {
-		rc = load_error(-errno, "map the ring buffer of", err, errlen);
-		goto fail;
+	rc = load_backend(c, id, f, err, errlen);
+	if (rc != NT_EXIT_OK) {
+		nt_collect_close(c);
+		return rc;
 	}
 	*cp = c;
 	return NT_EXIT_OK;
-fail:
-	nt_collect_close(c);
+}
+
+int nt_collect_open(struct nt_collector **cp, enum nt_backend want, char *err, size_t errlen)
+{
+	enum nt_backend_id plan[NT_BK__MAX];
+	struct nt_kernel_features f;
+	size_t n, i;
+	int rc = NT_EXIT_KERNEL;
+
+	nt_probe_kernel(&f);
+	n = nt_backend_plan(&f, want, plan, err, errlen);
+	for (i = 0; i < n; i++) {
+		rc = nt_collect_open_backend(cp, plan[i], &f, err, errlen);
+		if (rc == NT_EXIT_OK || rc == NT_EXIT_PRIVILEGE)
+			return rc;
+		if (i + 1 < n)
+			nt_log(LOG_NOTICE, "backend %s: %s; trying %s", nt_backend_id_name(plan[i]), err,
+			       nt_backend_id_name(plan[i + 1]));
+	}
 	return rc;
 }
 
@@ -154,15 +209,14 @@ void nt_collect_close(struct nt_collector *c)
 {
 	if (!c)
 		return;
-	ring_buffer__free(c->rb);
-	netatop_bpf__destroy(c->skel);
+	collector_unload(c);
 	free(c->live);
 	free(c);
 }
 
 const char *nt_collect_backend(const struct nt_collector *c)
 {
-	return c->backend;
+	return nt_backend_id_name(c->backend);
 }
 
 int nt_collect_event_fd(const struct nt_collector *c)
@@ -232,4 +286,7 @@ void nt_collect_drops(const struct nt_collector *c, unsigned long long drops[NT_
 
 	for (i = 0; i < NT_DROP__MAX; i++)
 		drops[i] = ((volatile __u64 *)c->skel->bss->nt_drops)[i];
+	/* a kretprobe that ran out of instances lost a call */
+	for (i = 0; i < NT_FN__MAX; i++)
+		drops[NT_DROP_STORAGE] += nt_kretprobe_missed(&c->kretprobes[i]);
 }

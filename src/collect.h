@@ -10,14 +10,23 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "backend.h"
 #include "exited.h"
 #include "options.h"
 #include "records.h"
 
 struct nt_collector;
 
-/* Returns an nt_exit status; err holds the one-line reason on failure. */
+/*
+ * Probe the kernel and load the best backend (or the one asked for),
+ * falling back to the next candidate when the kernel refuses one.
+ * Returns an nt_exit status; err holds the one-line reason on failure.
+ */
 int nt_collect_open(struct nt_collector **cp, enum nt_backend want, char *err, size_t errlen);
+
+/* Load exactly one backend (for --check's proof). */
+int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
+			    const struct nt_kernel_features *f, char *err, size_t errlen);
 void nt_collect_close(struct nt_collector *c);
 
 const char *nt_collect_backend(const struct nt_collector *c);

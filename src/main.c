@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "collect.h"
 #include "daemon.h"
 #include "exitcodes.h"
@@ -151,6 +152,8 @@ int main(int argc, char **argv)
 		return NT_EXIT_OK;
 	case NT_MODE_LIST:
 		return nt_list_main(&o);
+	case NT_MODE_CHECK:
+		return nt_check_main(&o);
 	case NT_MODE_DAEMON:
 		break;
 	}

@@ -11,6 +11,7 @@
 
 enum {
 	OPT_LIST = 0x100,
+	OPT_CHECK,
 	OPT_JSON,
 	OPT_PIDFILE,
 	OPT_BACKEND,
@@ -30,6 +31,7 @@ static const struct option long_options[] = {
 	{ "max-clients",	required_argument,	NULL, OPT_MAX_CLIENTS },
 	{ "client-timeout",	required_argument,	NULL, OPT_CLIENT_TIMEOUT },
 	{ "list",		no_argument,		NULL, OPT_LIST },
+	{ "check",		no_argument,		NULL, OPT_CHECK },
 	{ "json",		no_argument,		NULL, OPT_JSON },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -57,6 +59,10 @@ const char *nt_backend_name(enum nt_backend b)
 		return "auto";
 	case NT_BACKEND_TRACEPOINT:
 		return "tracepoint";
+	case NT_BACKEND_FENTRY:
+		return "fentry";
+	case NT_BACKEND_KPROBE:
+		return "kprobe";
 	}
 	return "?";
 }
@@ -122,9 +128,12 @@ int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, siz
 				o->backend = NT_BACKEND_AUTO;
 			else if (strcmp(optarg, "tracepoint") == 0)
 				o->backend = NT_BACKEND_TRACEPOINT;
+			else if (strcmp(optarg, "fentry") == 0)
+				o->backend = NT_BACKEND_FENTRY;
+			else if (strcmp(optarg, "kprobe") == 0)
+				o->backend = NT_BACKEND_KPROBE;
 			else
-				return fail(err, errlen, "unknown backend '%s' (use auto or tracepoint)", optarg);
-			daemon_opt = true;
+				return fail(err, errlen, "unknown backend '%s' (use auto, tracepoint, fentry or kprobe)", optarg);
 			break;
 		case OPT_KEEP_EXITED:
 			if (parse_number(optarg, 0, 7 * 24 * 3600, &v) < 0)
@@ -151,7 +160,14 @@ int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, siz
 			daemon_opt = true;
 			break;
 		case OPT_LIST:
+			if (o->mode == NT_MODE_CHECK)
+				return fail(err, errlen, "--list and --check exclude each other");
 			o->mode = NT_MODE_LIST;
+			break;
+		case OPT_CHECK:
+			if (o->mode == NT_MODE_LIST)
+				return fail(err, errlen, "--list and --check exclude each other");
+			o->mode = NT_MODE_CHECK;
 			break;
 		case OPT_JSON:
 			o->json = true;
@@ -173,10 +189,10 @@ int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, siz
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
-	if (o->json && o->mode != NT_MODE_LIST)
-		return fail(err, errlen, "--json goes with --list");
+	if (o->json && o->mode != NT_MODE_LIST && o->mode != NT_MODE_CHECK)
+		return fail(err, errlen, "--json goes with --list or --check");
 	if (daemon_opt && o->mode != NT_MODE_DAEMON)
-		return fail(err, errlen, "daemon options cannot be combined with --list");
+		return fail(err, errlen, "daemon options cannot be combined with --list or --check");
 	return 0;
 }
 
@@ -185,6 +201,7 @@ void nt_usage(FILE *out)
 	fprintf(out,
 "Usage: netatop [OPTION]...          run the daemon\n"
 "       netatop --list [--json] [-s PATH]\n"
+"       netatop --check [--json] [--backend=NAME]\n"
 "Count TCP and UDP packets and bytes per process with eBPF and serve them\n"
 "to atop (atop -K) over a Unix socket.\n"
 "\n"
@@ -192,7 +209,8 @@ void nt_usage(FILE *out)
 "  -f, --foreground         stay in the foreground and log to stderr\n"
 "  -s, --socket=PATH        serve on PATH (default %s)\n"
 "      --pidfile=PATH       lock and pid file (default %s)\n"
-"      --backend=NAME       auto or tracepoint (default auto)\n"
+"      --backend=NAME       auto, tracepoint, fentry or kprobe (default auto:\n"
+"                           the best this kernel offers)\n"
 "      --keep-exited=SECS   keep counters of exited processes at least SECS\n"
 "                           seconds (default %d)\n"
 "      --max-exited=N       keep at most N exited processes (default %d)\n"
@@ -204,7 +222,10 @@ void nt_usage(FILE *out)
 "Client:\n"
 "      --list               print the running daemon's counters, one line per\n"
 "                           process, biggest total first\n"
-"      --json               with --list: one JSON object per line, raw numbers\n"
+"      --json               with --list: one JSON object per line, raw numbers;\n"
+"                           with --check: one JSON object\n"
+"      --check              tell whether and how netatop can run on this\n"
+"                           kernel; exit 0 if it can, 1 if not\n"
 "\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"

@@ -10,6 +10,7 @@
 enum nt_mode {
 	NT_MODE_DAEMON,
 	NT_MODE_LIST,
+	NT_MODE_CHECK,
 	NT_MODE_HELP,
 	NT_MODE_VERSION,
 };
@@ -17,6 +18,8 @@ enum nt_mode {
 enum nt_backend {
 	NT_BACKEND_AUTO,
 	NT_BACKEND_TRACEPOINT,
+	NT_BACKEND_FENTRY,
+	NT_BACKEND_KPROBE,
 };
 
 struct nt_options {

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `netatop --check`: can netatop run on this machine, and how?  Changes
+ * nothing: with privileges it loads each usable backend and unloads it
+ * at once, to prove the kernel takes it; without, it judges from BTF.
+ */
+#include "config.h"
+#include "check.h"
+#include "backend.h"
+#include "caps.h"
+#include "collect.h"
+#include "daemon.h"
+#include "exitcodes.h"
+#include "kernel_probe.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define NT_CHECK_MAX 16
+
+struct check_line {
+	const char *name;
+	const char *status;	/* "ok", "missing", "info" */
+	char detail[384];
+};
+
+struct check_report {
+	struct check_line line[NT_CHECK_MAX];
+	size_t n;
+	bool can_run;
+	const char *backend;
+	char verdict[512];
+};
+
+static struct check_line *add(struct check_report *r, const char *name, const char *status)
+{
+	struct check_line *l = &r->line[r->n++];
+
+	l->name = name;
+	l->status = status;
+	l->detail[0] = '\0';
+	return l;
+}
+
+static void check_kernel(struct check_report *r, const struct nt_kernel_features *f)
+{
+	struct check_line *l;
+	char reason[256];
+
+	l = add(r, "kernel", f->version && f->version < NT_MIN_KERNEL ? "missing" : "ok");
+	snprintf(l->detail, sizeof(l->detail), "%s (netatop needs Linux %s or later)", f->release,
+		 NT_MIN_KERNEL_STR);
+	l = add(r, "btf", f->btf ? "ok" : "missing");
+	snprintf(l->detail, sizeof(l->detail), "%s", f->btf ? "/sys/kernel/btf/vmlinux" :
+		 "no /sys/kernel/btf/vmlinux: the kernel must be built with CONFIG_DEBUG_INFO_BTF=y");
+	if (!f->btf)
+		return;
+	l = add(r, "map types", f->task_storage && f->ringbuf ? "ok" : "missing");
+	snprintf(l->detail, sizeof(l->detail), "task storage %s, ring buffer %s",
+		 f->task_storage ? "yes" : "NO", f->ringbuf ? "yes" : "NO");
+	l = add(r, "program types",
+		f->task_iter && f->tp_process_exit && f->current_task_btf ? "ok" : "missing");
+	snprintf(l->detail, sizeof(l->detail),
+		 "task iterator %s, tp_btf sched_process_exit %s, bpf_get_current_task_btf %s",
+		 f->task_iter ? "yes" : "NO", f->tp_process_exit ? "yes" : "NO",
+		 f->current_task_btf ? "yes" : "NO");
+	nt_kernel_requirements(f, reason, sizeof(reason));
+	if (reason[0])
+		snprintf(r->verdict, sizeof(r->verdict), "cannot run: %s", reason);
+}
+
+static const char *const backend_line_names[NT_BK__MAX] = {
+	[NT_BK_TRACEPOINT] = "backend tracepoint",
+	[NT_BK_FENTRY] = "backend fentry",
+	[NT_BK_KPROBE] = "backend kprobe",
+};
+
+static void check_backends(struct check_report *r, const struct nt_kernel_features *f,
+			   enum nt_backend want, bool privileged)
+{
+	enum nt_backend_id plan[NT_BK__MAX];
+	bool usable[NT_BK__MAX] = { false };
+	char reason[384];
+	size_t n, i;
+	int id;
+
+	for (id = 0; id < NT_BK__MAX; id++) {
+		struct check_line *l;
+		struct nt_collector *c = NULL;
+
+		if (!nt_backend_available(f, id, reason, sizeof(reason))) {
+			l = add(r, backend_line_names[id], "missing");
+			snprintf(l->detail, sizeof(l->detail), "%s", reason);
+			continue;
+		}
+		if (!privileged) {
+			l = add(r, backend_line_names[id], "ok");
+			snprintf(l->detail, sizeof(l->detail), "the kernel has what it needs (not loaded: that needs root)");
+			usable[id] = true;
+			continue;
+		}
+		if (nt_collect_open_backend(&c, id, f, reason, sizeof(reason)) == NT_EXIT_OK) {
+			nt_collect_close(c);
+			l = add(r, backend_line_names[id], "ok");
+			snprintf(l->detail, sizeof(l->detail), "loaded and attached, then unloaded");
+			usable[id] = true;
+		} else {
+			l = add(r, backend_line_names[id], "missing");
+			snprintf(l->detail, sizeof(l->detail), "%s", reason);
+		}
+	}
+	if (r->verdict[0])
+		return;
+	n = nt_backend_plan(f, want, plan, reason, sizeof(reason));
+	for (i = 0; i < n; i++) {
+		if (usable[plan[i]]) {
+			r->can_run = true;
+			r->backend = nt_backend_id_name(plan[i]);
+			snprintf(r->verdict, sizeof(r->verdict), "netatop can run here using %s%s",
+				 r->backend, privileged ? "" : " (start it as root)");
+			return;
+		}
+	}
+	if (n == 0)
+		snprintf(r->verdict, sizeof(r->verdict), "cannot run: %s", reason);
+	else
+		snprintf(r->verdict, sizeof(r->verdict), "cannot run: the kernel refused %s",
+			 want == NT_BACKEND_AUTO ? "every backend" : "that backend");
+}
+
+static void check_privileges(struct check_report *r, const struct nt_kernel_features *f,
+			     bool privileged)
+{
+	struct check_line *l;
+
+	l = add(r, "privileges", privileged ? "ok" : "missing");
+	snprintf(l->detail, sizeof(l->detail), "CAP_BPF %s, CAP_PERFMON %s, CAP_SYS_ADMIN %s%s",
+		 nt_have_cap("cap_bpf") ? "yes" : "no", nt_have_cap("cap_perfmon") ? "yes" : "no",
+		 nt_have_cap("cap_sys_admin") ? "yes" : "no",
+		 privileged ? "" : ": the daemon must be started as root");
+	l = add(r, "unprivileged bpf", "info");
+	if (f->unprivileged_bpf_disabled < 0)
+		snprintf(l->detail, sizeof(l->detail), "kernel.unprivileged_bpf_disabled unknown");
+	else
+		snprintf(l->detail, sizeof(l->detail), "kernel.unprivileged_bpf_disabled=%d%s",
+			 f->unprivileged_bpf_disabled,
+			 f->unprivileged_bpf_disabled ? " (only privileged processes may use BPF: fine for netatop)" :
+			 " (any user may load socket filters; netatop does not need it)");
+}
+
+static void check_daemon(struct check_report *r, const struct nt_options *o)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct check_line *l;
+	struct nt_status st;
+	int fd, rc, e;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", o->socket_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	rc = fd >= 0 ? connect(fd, (struct sockaddr *)&sun, sizeof(sun)) : -1;
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0) {
+		l = add(r, "daemon", "ok");
+		if (nt_status_read(o->pidfile, &st) == 0)
+			snprintf(l->detail, sizeof(l->detail), "a daemon serves %s with backend %s",
+				 o->socket_path, st.backend);
+		else
+			snprintf(l->detail, sizeof(l->detail), "a daemon serves %s", o->socket_path);
+	} else if (e == EACCES || e == EPERM) {
+		l = add(r, "daemon", "info");
+		snprintf(l->detail, sizeof(l->detail), "%s exists but this user may not connect to it",
+			 o->socket_path);
+	} else {
+		l = add(r, "daemon", "info");
+		snprintf(l->detail, sizeof(l->detail), "no daemon serves %s", o->socket_path);
+	}
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(out, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void print_report(FILE *out, const struct check_report *r, bool json)
+{
+	size_t i;
+
+	if (!json) {
+		for (i = 0; i < r->n; i++)
+			fprintf(out, "%-20s %-8s %s\n", r->line[i].name, r->line[i].status, r->line[i].detail);
+		fprintf(out, "verdict: %s\n", r->verdict);
+		return;
+	}
+	fputs("{\"checks\":[", out);
+	for (i = 0; i < r->n; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", out);
+		json_str(out, r->line[i].name);
+		fputs(",\"status\":", out);
+		json_str(out, r->line[i].status);
+		fputs(",\"detail\":", out);
+		json_str(out, r->line[i].detail);
+		fputc('}', out);
+	}
+	fprintf(out, "],\"can_run\":%s,\"backend\":", r->can_run ? "true" : "false");
+	if (r->backend)
+		json_str(out, r->backend);
+	else
+		fputs("null", out);
+	fputs(",\"verdict\":", out);
+	json_str(out, r->verdict);
+	fputs("}\n", out);
+}
+
+int nt_check_main(const struct nt_options *o)
+{
+	struct nt_kernel_features f;
+	struct check_report r;
+	bool privileged = nt_have_bpf_caps();
+
+	memset(&r, 0, sizeof(r));
+	nt_probe_kernel(&f);
+	check_kernel(&r, &f);
+	if (f.btf)
+		check_backends(&r, &f, o->backend, privileged);
+	check_privileges(&r, &f, privileged);
+	check_daemon(&r, o);
+	print_report(stdout, &r, o->json);
+	fflush(stdout);
+	return r.can_run ? NT_EXIT_OK : NT_EXIT_FAILURE;
+}
