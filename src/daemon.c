@@ -67,11 +67,20 @@ int nt_status_parse(const char *text, struct nt_status *st)
 
 	memset(st, 0, sizeof(*st));
 	while (line && *++line) {
-		if (sscanf(line, "backend %31s", st->backend) == 1 ||
-		    sscanf(line, "dropped_calls %llu", &st->dropped_calls) == 1 ||
-		    sscanf(line, "dropped_exits %llu", &st->dropped_exits) == 1 ||
-		    sscanf(line, "evicted_exited %llu", &st->evicted_exited) == 1)
+		size_t len = strcspn(line, "\n");
+
+		/* "%s" would skip the newline of an empty value and take the next line */
+		if (strncmp(line, "backend ", 8) == 0) {
+			size_t n = len - 8 < sizeof(st->backend) - 1 ? len - 8 : sizeof(st->backend) - 1;
+
+			memcpy(st->backend, line + 8, n);
+			st->backend[n] = '\0';
 			seen++;
+		} else if (sscanf(line, "dropped_calls %llu", &st->dropped_calls) == 1 ||
+			   sscanf(line, "dropped_exits %llu", &st->dropped_exits) == 1 ||
+			   sscanf(line, "evicted_exited %llu", &st->evicted_exited) == 1) {
+			seen++;
+		}
 		line = strchr(line, '\n');
 	}
 	return seen ? 0 : -1;

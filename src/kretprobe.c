@@ -33,22 +33,39 @@ static const char *tracefs(void)
 	return NULL;
 }
 
-static int write_kprobe_events(const char *line)
-{
-	const char *dir = tracefs();
-	char path[128];
-	ssize_t n;
-	int fd;
+/*
+ * Opened once, while still root, and kept: after the daemon drops its
+ * privileges it can still remove its events at exit and read its misses.
+ */
+static int events_fd = -1;
+static int profile_fd = -1;
 
+static int open_tracefs_files(void)
+{
+	const char *dir;
+	char path[128];
+
+	if (events_fd >= 0)
+		return 0;
+	dir = tracefs();
 	if (!dir)
 		return -ENOENT;
 	snprintf(path, sizeof(path), "%s/kprobe_events", dir);
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
+	events_fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (events_fd < 0)
 		return -errno;
-	n = write(fd, line, strlen(line));
-	close(fd);
-	return n < 0 ? -errno : 0;
+	snprintf(path, sizeof(path), "%s/kprobe_profile", dir);
+	profile_fd = open(path, O_RDONLY | O_CLOEXEC);
+	return 0;
+}
+
+static int write_kprobe_events(const char *line)
+{
+	int rc = open_tracefs_files();
+
+	if (rc < 0)
+		return rc;
+	return write(events_fd, line, strlen(line)) < 0 ? -errno : 0;
 }
 
 static int event_id(const char *event)
@@ -135,16 +152,21 @@ void nt_kretprobe_detach(struct nt_kretprobe *kr)
 unsigned long long nt_kretprobe_missed(const struct nt_kretprobe *kr)
 {
 	unsigned long long hits, missed = 0;
-	const char *dir = tracefs();
-	char path[128], name[128];
+	char name[128];
 	FILE *f;
+	int fd;
 
-	if (!dir || !kr->event[0])
+	if (profile_fd < 0 || !kr->event[0])
 		return 0;
-	snprintf(path, sizeof(path), "%s/kprobe_profile", dir);
-	f = fopen(path, "re");
-	if (!f)
+	fd = dup(profile_fd);
+	if (fd < 0)
 		return 0;
+	lseek(fd, 0, SEEK_SET);
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return 0;
+	}
 	while (fscanf(f, "%127s %llu %llu", name, &hits, &missed) == 3) {
 		const char *base = strrchr(name, '/');
 

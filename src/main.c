@@ -14,13 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "support.h"
 #include "collect.h"
 #include "daemon.h"
 #include "exitcodes.h"
 #include "list.h"
 #include "log.h"
 #include "options.h"
+#include "privs.h"
 #include "server.h"
 
 static int source_drain(void *ctx, struct nt_exited *exited, unsigned long epoch, time_t now)
@@ -41,6 +42,17 @@ static void source_status(void *ctx, struct nt_status *st)
 	snprintf(st->backend, sizeof(st->backend), "%s", nt_collect_backend(ctx));
 	st->dropped_calls = drops[NT_DROP_STORAGE];
 	st->dropped_exits = drops[NT_DROP_EXIT_RINGBUF];
+}
+
+/*
+ * After the privilege drop /run is no longer writable: the service
+ * manager removes what is left, and a stale socket is replaced at the
+ * next start.
+ */
+static void remove_file(const char *path)
+{
+	if (unlink(path) < 0 && errno != ENOENT)
+		nt_log(LOG_INFO, "%s left for the service manager to remove: %s", path, strerror(errno));
 }
 
 /* Report a start-up failure where the admin will see it, and to a waiting parent. */
@@ -83,6 +95,16 @@ static int run_daemon(const struct nt_options *o)
 	rc = nt_socket_listen(o->socket_path, &listenfd, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		goto out_err;
+	if (geteuid() == 0) {
+		rc = nt_socket_set_group(o->socket_path, o->group, err, sizeof(err));
+		if (rc != NT_EXIT_OK)
+			goto out_err;
+		if (!o->no_drop) {
+			rc = nt_privs_drop(o->user, err, sizeof(err));
+			if (rc != NT_EXIT_OK)
+				goto out_err;
+		}
+	}
 
 	struct nt_server_config cfg = {
 		.listen_fd = listenfd,
@@ -123,11 +145,11 @@ out:
 	nt_server_free(srv);
 	if (listenfd >= 0) {
 		close(listenfd);
-		unlink(o->socket_path);
+		remove_file(o->socket_path);
 	}
 	nt_collect_close(col);
 	if (pidfd >= 0) {
-		unlink(o->pidfile);
+		remove_file(o->pidfile);
 		close(pidfd);
 	}
 	return rc;
@@ -153,7 +175,7 @@ int main(int argc, char **argv)
 	case NT_MODE_LIST:
 		return nt_list_main(&o);
 	case NT_MODE_CHECK:
-		return nt_check_main(&o);
+		return nt_support_main(&o);
 	case NT_MODE_DAEMON:
 		break;
 	}

@@ -19,6 +19,9 @@ enum {
 	OPT_MAX_EXITED,
 	OPT_MAX_CLIENTS,
 	OPT_CLIENT_TIMEOUT,
+	OPT_USER,
+	OPT_GROUP,
+	OPT_NO_DROP,
 };
 
 static const struct option long_options[] = {
@@ -30,6 +33,9 @@ static const struct option long_options[] = {
 	{ "max-exited",		required_argument,	NULL, OPT_MAX_EXITED },
 	{ "max-clients",	required_argument,	NULL, OPT_MAX_CLIENTS },
 	{ "client-timeout",	required_argument,	NULL, OPT_CLIENT_TIMEOUT },
+	{ "user",		required_argument,	NULL, OPT_USER },
+	{ "group",		required_argument,	NULL, OPT_GROUP },
+	{ "no-drop",		no_argument,		NULL, OPT_NO_DROP },
 	{ "list",		no_argument,		NULL, OPT_LIST },
 	{ "check",		no_argument,		NULL, OPT_CHECK },
 	{ "json",		no_argument,		NULL, OPT_JSON },
@@ -46,6 +52,8 @@ void nt_options_defaults(struct nt_options *o)
 	o->socket_path = NETATOP_SOCKET;
 	o->pidfile = NT_DEFAULT_PIDFILE;
 	o->backend = NT_BACKEND_AUTO;
+	o->user = NT_DEFAULT_USER;
+	o->group = NT_DEFAULT_GROUP;
 	o->keep_exited = NT_DEFAULT_KEEP_EXITED;
 	o->max_exited = NT_DEFAULT_MAX_EXITED;
 	o->max_clients = NT_DEFAULT_MAX_CLIENTS;
@@ -159,6 +167,22 @@ int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, siz
 			o->client_timeout = (time_t)v;
 			daemon_opt = true;
 			break;
+		case OPT_USER:
+			if (!*optarg)
+				return fail(err, errlen, "--user needs a user name");
+			o->user = optarg;
+			daemon_opt = true;
+			break;
+		case OPT_GROUP:
+			if (!*optarg)
+				return fail(err, errlen, "--group needs a group name");
+			o->group = optarg;
+			daemon_opt = true;
+			break;
+		case OPT_NO_DROP:
+			o->no_drop = true;
+			daemon_opt = true;
+			break;
 		case OPT_LIST:
 			if (o->mode == NT_MODE_CHECK)
 				return fail(err, errlen, "--list and --check exclude each other");
@@ -182,8 +206,13 @@ int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, siz
 			o->mode = NT_MODE_VERSION;
 			return 0;
 		case ':':
+			if (optopt && optopt < 0x100 && strncmp(argv[optind - 1], "--", 2) != 0)
+				return fail(err, errlen, "option '-%c' needs an argument", optopt);
 			return fail(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
 		default:
+			/* optind does not move past a bad letter inside "-xv" */
+			if (optopt)
+				return fail(err, errlen, "unknown option '-%c'", optopt);
 			return fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
@@ -217,6 +246,9 @@ void nt_usage(FILE *out)
 "      --max-clients=N      serve at most N clients at once (default %d)\n"
 "      --client-timeout=SECS  drop a client that reads nothing of a reply\n"
 "                           for SECS seconds (default %d)\n"
+"      --user=NAME          run as NAME once loaded (default %s)\n"
+"      --group=NAME         group that may connect to the socket (default %s)\n"
+"      --no-drop            keep root and every capability (debugging only)\n"
 "  -v, --verbose            log debugging messages too\n"
 "\n"
 "Client:\n"
@@ -232,5 +264,6 @@ void nt_usage(FILE *out)
 "\n"
 "See netatop(8) for the counting rules and exit statuses.\n",
 		NETATOP_SOCKET, NT_DEFAULT_PIDFILE, NT_DEFAULT_KEEP_EXITED,
-		NT_DEFAULT_MAX_EXITED, NT_DEFAULT_MAX_CLIENTS, NT_DEFAULT_CLIENT_TIMEOUT);
+		NT_DEFAULT_MAX_EXITED, NT_DEFAULT_MAX_CLIENTS, NT_DEFAULT_CLIENT_TIMEOUT,
+		NT_DEFAULT_USER, NT_DEFAULT_GROUP);
 }

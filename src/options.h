@@ -27,6 +27,9 @@ struct nt_options {
 	bool foreground;
 	bool verbose;
 	bool json;
+	bool no_drop;
+	const char *user;
+	const char *group;
 	const char *socket_path;
 	const char *pidfile;
 	enum nt_backend backend;
@@ -37,6 +40,8 @@ struct nt_options {
 };
 
 #define NT_DEFAULT_PIDFILE	"/run/netatop.pid"
+#define NT_DEFAULT_USER		"netatop"
+#define NT_DEFAULT_GROUP	"netatop"
 #define NT_DEFAULT_KEEP_EXITED	900
 #define NT_DEFAULT_MAX_EXITED	100000
 #define NT_DEFAULT_MAX_CLIENTS	256

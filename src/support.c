@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `netatop --check`: can netatop run on this machine, and how?  Changes
+ * `netatop --check`, the support report: can netatop run on this machine, and how?  Changes
  * nothing: with privileges it loads each usable backend and unloads it
  * at once, to prove the kernel takes it; without, it judges from BTF.
  */
 #include "config.h"
-#include "check.h"
+#include "support.h"
 #include "backend.h"
 #include "caps.h"
 #include "collect.h"
@@ -227,7 +227,7 @@ static void print_report(FILE *out, const struct check_report *r, bool json)
 	fputs("}\n", out);
 }
 
-int nt_check_main(const struct nt_options *o)
+int nt_support_main(const struct nt_options *o)
 {
 	struct nt_kernel_features f;
 	struct check_report r;
