@@ -211,7 +211,7 @@ int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, siz
 			return fail(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
 		default:
 			/* optind does not move past a bad letter inside "-xv" */
-			if (optopt)
+			if (optopt && optopt < 0x100 && strncmp(argv[optind - 1], "--", 2) != 0)
 				return fail(err, errlen, "unknown option '-%c'", optopt);
 			return fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
 		}
