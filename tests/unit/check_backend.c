@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Backend selection from a probed feature set, and the probe itself on
+ * made-up kernels' BTF: every combination of what a kernel may lack.
+ */
+#include "config.h"
+
+#include <bpf/btf.h>
+#include <check.h>
+#include <string.h>
+
+#include "backend.h"
+#include "kernel_probe.h"
+
+/* A 6.1-like kernel: everything but the 6.3 tracepoints. */
+static struct nt_kernel_features kernel_6_1(void)
+{
+	struct nt_kernel_features f;
+	int i;
+
+	memset(&f, 0, sizeof(f));
+	strcpy(f.release, "6.1.0-18-cloud-amd64");
+	f.version = NT_KERNEL_VERSION(6, 1, 0);
+	f.btf = f.tp_process_exit = f.task_storage = f.ringbuf = f.task_iter = true;
+	f.current_task_btf = f.kprobes = true;
+	for (i = 0; i < NT_FN__MAX; i++)
+		f.fn[i] = true;
+	return f;
+}
+
+static struct nt_kernel_features kernel_6_18(void)
+{
+	struct nt_kernel_features f = kernel_6_1();
+
+	strcpy(f.release, "6.18.4");
+	f.version = NT_KERNEL_VERSION(6, 18, 4);
+	f.tp_sock_length = true;
+	f.fn[NT_FN_INET_SENDPAGE] = false;
+	return f;
+}
+
+static size_t plan(const struct nt_kernel_features *f, enum nt_backend want,
+		   enum nt_backend_id out[NT_BK__MAX], char *reason)
+{
+	return nt_backend_plan(f, want, out, reason, 256);
+}
+
+START_TEST(test_auto_prefers_tracepoint)
+{
+	struct nt_kernel_features f = kernel_6_18();
+	enum nt_backend_id p[NT_BK__MAX];
+	char reason[256];
+
+	ck_assert_uint_eq(plan(&f, NT_BACKEND_AUTO, p, reason), 3);
+	ck_assert_int_eq(p[0], NT_BK_TRACEPOINT);
+	ck_assert_int_eq(p[1], NT_BK_FENTRY);
+	ck_assert_int_eq(p[2], NT_BK_KPROBE);
+}
+END_TEST
+
+START_TEST(test_auto_on_6_1_picks_fentry_then_kprobe)
+{
+	struct nt_kernel_features f = kernel_6_1();
+	enum nt_backend_id p[NT_BK__MAX];
+	char reason[256];
+
+	ck_assert_uint_eq(plan(&f, NT_BACKEND_AUTO, p, reason), 2);
+	ck_assert_int_eq(p[0], NT_BK_FENTRY);
+	ck_assert_int_eq(p[1], NT_BK_KPROBE);
+}
+END_TEST
+
+/* This machine's kernel: tracepoints, no kprobes (fentry is refused at load time). */
+START_TEST(test_no_kprobes)
+{
+	struct nt_kernel_features f = kernel_6_18();
+	enum nt_backend_id p[NT_BK__MAX];
+	char reason[256];
+
+	f.kprobes = false;
+	ck_assert_uint_eq(plan(&f, NT_BACKEND_AUTO, p, reason), 2);
+	ck_assert_uint_eq(plan(&f, NT_BACKEND_KPROBE, p, reason), 0);
+	ck_assert_ptr_nonnull(strstr(reason, "kprobes"));
+	ck_assert_uint_eq(plan(&f, NT_BACKEND_TRACEPOINT, p, reason), 1);
+	ck_assert_int_eq(p[0], NT_BK_TRACEPOINT);
+}
+END_TEST
+
+START_TEST(test_forced_tracepoint_on_old_kernel)
+{
+	struct nt_kernel_features f = kernel_6_1();
+	enum nt_backend_id p[NT_BK__MAX];
+	char reason[256];
+
+	ck_assert_uint_eq(plan(&f, NT_BACKEND_TRACEPOINT, p, reason), 0);
+	ck_assert_ptr_nonnull(strstr(reason, "6.3"));
+	ck_assert_uint_eq(plan(&f, NT_BACKEND_FENTRY, p, reason), 1);
+	ck_assert_int_eq(p[0], NT_BK_FENTRY);
+}
+END_TEST
+
+START_TEST(test_missing_hook_functions)
+{
+	struct nt_kernel_features f = kernel_6_1();
+	enum nt_backend_id p[NT_BK__MAX];
+	char reason[256];
+
+	f.fn[NT_FN_INET_RECVMSG] = false;
+	ck_assert_uint_eq(plan(&f, NT_BACKEND_AUTO, p, reason), 0);
+	ck_assert_ptr_nonnull(strstr(reason, "inet_recvmsg"));
+	/* IPv6 and sendpage are optional */
+	f = kernel_6_1();
+	f.fn[NT_FN_INET6_SENDMSG] = f.fn[NT_FN_INET6_RECVMSG] = f.fn[NT_FN_INET_SENDPAGE] = false;
+	ck_assert_uint_eq(plan(&f, NT_BACKEND_AUTO, p, reason), 2);
+}
+END_TEST
+
+/* Each common requirement, missing alone, stops every backend with its own reason. */
+START_TEST(test_each_requirement)
+{
+	static const struct {
+		size_t off;
+		const char *needle;
+	} req[] = {
+		{ offsetof(struct nt_kernel_features, btf), "BTF" },
+		{ offsetof(struct nt_kernel_features, task_storage), "task storage" },
+		{ offsetof(struct nt_kernel_features, ringbuf), "ring buffer" },
+		{ offsetof(struct nt_kernel_features, task_iter), "iterator" },
+		{ offsetof(struct nt_kernel_features, tp_process_exit), "sched_process_exit" },
+		{ offsetof(struct nt_kernel_features, current_task_btf), "bpf_get_current_task_btf" },
+	};
+	enum nt_backend_id p[NT_BK__MAX];
+	char reason[256];
+	size_t i;
+	int b;
+
+	for (i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
+		struct nt_kernel_features f = kernel_6_18();
+
+		*(bool *)((char *)&f + req[i].off) = false;
+		for (b = NT_BACKEND_AUTO; b <= NT_BACKEND_KPROBE; b++) {
+			ck_assert_uint_eq(plan(&f, b, p, reason), 0);
+			ck_assert_msg(strstr(reason, req[i].needle), "'%s' does not say '%s'",
+				      reason, req[i].needle);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_too_old_kernel)
+{
+	struct nt_kernel_features f = kernel_6_1();
+	enum nt_backend_id p[NT_BK__MAX];
+	char reason[256];
+
+	strcpy(f.release, "5.10.0-28-amd64");
+	f.version = NT_KERNEL_VERSION(5, 10, 0);
+	ck_assert_uint_eq(plan(&f, NT_BACKEND_AUTO, p, reason), 0);
+	ck_assert_ptr_nonnull(strstr(reason, "older than " NT_MIN_KERNEL_STR));
+	f.version = NT_MIN_KERNEL;
+	ck_assert_uint_eq(plan(&f, NT_BACKEND_AUTO, p, reason), 2);
+}
+END_TEST
+
+START_TEST(test_nothing_available_says_why_for_each)
+{
+	struct nt_kernel_features f = kernel_6_1();
+	enum nt_backend_id p[NT_BK__MAX];
+	char reason[256];
+
+	f.kprobes = false;
+	f.fn[NT_FN_INET_SENDMSG] = false;
+	ck_assert_uint_eq(plan(&f, NT_BACKEND_AUTO, p, reason), 0);
+	ck_assert_ptr_nonnull(strstr(reason, "tracepoint:"));
+	ck_assert_ptr_nonnull(strstr(reason, "fentry:"));
+	ck_assert_ptr_nonnull(strstr(reason, "kprobe:"));
+}
+END_TEST
+
+START_TEST(test_parse_release)
+{
+	ck_assert_uint_eq(nt_parse_kernel_release("6.1.0-18-cloud-amd64"), NT_KERNEL_VERSION(6, 1, 0));
+	ck_assert_uint_eq(nt_parse_kernel_release("5.14.0-362.el9.x86_64"), NT_KERNEL_VERSION(5, 14, 0));
+	ck_assert_uint_eq(nt_parse_kernel_release("6.18"), NT_KERNEL_VERSION(6, 18, 0));
+	ck_assert_uint_eq(nt_parse_kernel_release("5.15.300"), NT_KERNEL_VERSION(5, 15, 255));
+	ck_assert_uint_eq(nt_parse_kernel_release("garbage"), 0);
+}
+END_TEST
+
+/* ---- the BTF probe, on hand-made BTF ---- */
+
+static void add_enum(struct btf *btf, const char *name, const char *const *values, size_t n)
+{
+	size_t i;
+
+	ck_assert_int_gt(btf__add_enum(btf, name, 4), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(btf__add_enum_value(btf, values[i], (long long)i), 0);
+}
+
+static void add_func(struct btf *btf, const char *name)
+{
+	int proto = btf__add_func_proto(btf, 0);
+
+	ck_assert_int_gt(btf__add_func(btf, name, BTF_FUNC_GLOBAL, proto), 0);
+}
+
+static struct btf *fake_kernel(bool sock_tp, bool kprobes, bool task_storage)
+{
+	static const char *const maps_all[] = { "BPF_MAP_TYPE_RINGBUF", "BPF_MAP_TYPE_TASK_STORAGE" };
+	static const char *const funcs[] = { "BPF_FUNC_get_current_task_btf" };
+	struct btf *btf = btf__new_empty();
+	int ptr;
+	size_t i;
+
+	ck_assert_ptr_nonnull(btf);
+	ptr = btf__add_ptr(btf, 0);
+	add_enum(btf, "bpf_map_type", maps_all, task_storage ? 2 : 1);
+	add_enum(btf, "bpf_func_id", funcs, 1);
+	ck_assert_int_gt(btf__add_struct(btf, "bpf_iter__task", 8), 0);
+	ck_assert_int_gt(btf__add_typedef(btf, "btf_trace_sched_process_exit", ptr), 0);
+	if (sock_tp) {
+		ck_assert_int_gt(btf__add_typedef(btf, "btf_trace_sock_send_length", ptr), 0);
+		ck_assert_int_gt(btf__add_typedef(btf, "btf_trace_sock_recv_length", ptr), 0);
+	}
+	for (i = 0; i < NT_FN__MAX; i++)
+		add_func(btf, nt_hook_fn_names[i]);
+	if (kprobes)
+		add_func(btf, "register_kprobe");
+	return btf;
+}
+
+START_TEST(test_probe_btf_new_kernel)
+{
+	struct nt_kernel_features f;
+	struct btf *btf = fake_kernel(true, false, true);
+	int i;
+
+	memset(&f, 0, sizeof(f));
+	nt_probe_btf(&f, btf);
+	ck_assert(f.btf && f.tp_sock_length && f.tp_process_exit);
+	ck_assert(f.task_storage && f.ringbuf && f.task_iter && f.current_task_btf);
+	ck_assert(!f.kprobes);
+	for (i = 0; i < NT_FN__MAX; i++)
+		ck_assert(f.fn[i]);
+	btf__free(btf);
+}
+END_TEST
+
+START_TEST(test_probe_btf_old_kernel)
+{
+	struct nt_kernel_features f;
+	struct btf *btf = fake_kernel(false, true, false);
+
+	memset(&f, 0, sizeof(f));
+	nt_probe_btf(&f, btf);
+	ck_assert(!f.tp_sock_length);
+	ck_assert(f.kprobes);
+	ck_assert(!f.task_storage);
+	ck_assert(f.ringbuf);
+	btf__free(btf);
+}
+END_TEST
+
+START_TEST(test_probe_no_btf)
+{
+	struct nt_kernel_features f;
+
+	memset(&f, 0, sizeof(f));
+	nt_probe_btf(&f, NULL);
+	ck_assert(!f.btf && !f.tp_sock_length && !f.task_storage);
+}
+END_TEST
+
+static Suite *backend_suite(void)
+{
+	Suite *s = suite_create("backend");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_auto_prefers_tracepoint);
+	tcase_add_test(tc, test_auto_on_6_1_picks_fentry_then_kprobe);
+	tcase_add_test(tc, test_no_kprobes);
+	tcase_add_test(tc, test_forced_tracepoint_on_old_kernel);
+	tcase_add_test(tc, test_missing_hook_functions);
+	tcase_add_test(tc, test_each_requirement);
+	tcase_add_test(tc, test_too_old_kernel);
+	tcase_add_test(tc, test_nothing_available_says_why_for_each);
+	tcase_add_test(tc, test_parse_release);
+	tcase_add_test(tc, test_probe_btf_new_kernel);
+	tcase_add_test(tc, test_probe_btf_old_kernel);
+	tcase_add_test(tc, test_probe_no_btf);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(backend_suite());
+	int failures;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failures = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failures ? 1 : 0;
+}
