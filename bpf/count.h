@@ -67,12 +67,23 @@ static __always_inline void nt_count(enum nt_proto proto, enum nt_dir dir, long 
 	task = bpf_get_current_task_btf();
 	c = bpf_task_storage_get(&nt_tasks, task->group_leader, 0,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/*
+	 * Two threads of a process counting their first call at once both
+	 * try to create its storage, and the loser gets NULL: by then the
+	 * winner's storage is there to use.
+	 */
+	if (!c)
+		c = bpf_task_storage_get(&nt_tasks, task->group_leader, 0, 0);
 	if (!c) {
 		nt_drop(NT_DROP_STORAGE);
 		return;
 	}
-	/* struct nt_counters is laid out [tcp, udp] x [snd, rcv] x [packs, bytes] */
-	packs = &c->tcpsndpacks + proto * 4 + dir * 2;
+	/*
+	 * struct nt_counters is laid out [tcp, udp] x [snd, rcv] x [packs, bytes].
+	 * The mask keeps the index provably in bounds for the verifier when
+	 * proto or dir are not constants (the kretprobe reads dir from a map).
+	 */
+	packs = &c->tcpsndpacks + ((proto * 2 + dir) & 3) * 2;
 	__sync_fetch_and_add(packs, 1);
 	__sync_fetch_and_add(packs + 1, moved);
 }

@@ -129,7 +129,7 @@ static __always_inline void kp_enter(struct socket *sock, int flags, enum nt_dir
 	f->dir = dir;
 }
 
-static __always_inline void kp_return(long ret)
+static __always_inline void kp_return(int ret)
 {
 	struct nt_inflight *f;
 	struct sock *sk;
@@ -181,11 +181,16 @@ int BPF_KPROBE(kp_inet_sendpage, struct socket *sock)
 	return 0;
 }
 
-/* One return program serves every function: the entry recorded what it was. */
+/*
+ * One return program serves every function: the entry recorded what it
+ * was.  Their results fit an int, and only the low 32 bits of the return
+ * register hold an int's value: a failed call's -EAGAIN is not negative
+ * as a long.
+ */
 SEC("kretprobe")
 int BPF_KRETPROBE(kr_sock_call, long ret)
 {
-	kp_return(ret);
+	kp_return((int)ret);
 	return 0;
 }
 

@@ -1,17 +1,33 @@
 #!/bin/sh
-# Install what building and testing netatop needs on Debian 12 or later
-# (or Ubuntu 22.04 or later).  Run as root.
+# Install what building netatop needs on Debian 12 or later (or Ubuntu
+# 22.04 or later); with --tests, also what the whole test suite needs (qemu
+# and busybox for the 6.1 guest).  Run as root.
 set -eu
 
+usage() {
+	echo "usage: install-build-deps.sh [--tests]" >&2
+	exit 2
+}
+
+tests=
+case ${1:-} in
+	--tests) tests=1 ;;
+	"") ;;
+	*) usage ;;
+esac
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-build-deps.sh: run as root (it calls apt-get)" >&2
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+pkgs="autoconf automake make gcc libc6-dev pkg-config
+	clang llvm bpftool
+	libbpf-dev libelf-dev zlib1g-dev libcap-dev check libsubunit-dev
+	groff-base procps iproute2"
+if [ -n "$tests" ]; then
+	pkgs="$pkgs qemu-system-x86 busybox-static cpio"
+fi
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends \
-	autoconf automake make gcc libc6-dev pkg-config \
-	clang llvm bpftool \
-	libbpf-dev libelf-dev zlib1g-dev libcap-dev check \
-	groff-base procps iproute2 >/dev/null
-echo "install-build-deps.sh: build dependencies installed"
+# shellcheck disable=SC2086 # one word per package
+apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+echo "install-build-deps.sh: installed: $(echo $pkgs | tr -s ' \n\t' ' ')"

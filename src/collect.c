@@ -39,13 +39,14 @@ struct nt_collector {
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char buf[8192], *line, *save;
 
 	if (level == LIBBPF_DEBUG)
 		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	line[strcspn(line, "\n")] = '\0';
-	nt_log(LOG_DEBUG, "%s", line);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	/* the verifier's log comes as one multi-line message */
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		nt_log(LOG_DEBUG, "%s", line);
 	return 0;
 }
 
