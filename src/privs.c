@@ -93,7 +93,8 @@ int nt_privs_drop(const char *user, char *err, size_t errlen)
 
 	/* The bounding set first, while CAP_SETPCAP is still ours. */
 	for (c = 0; c <= (int)cap_max_bits() - 1; c++) {
-		if (is_kept(c, keep, nkeep))
+		/* a service manager may have emptied it already, without CAP_SETPCAP to spare */
+		if (is_kept(c, keep, nkeep) || prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 1)
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL) {
 			snprintf(err, errlen, "cannot empty the capability bounding set: %s", strerror(errno));
