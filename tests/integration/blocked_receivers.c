@@ -161,22 +161,9 @@ int main(void)
 {
 	Suite *s = suite_create("blocked_receivers");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failures, rc;
 
-	harness_require_root_bpf();
-	if (harness_start(&netatop, NULL) < 0) {
-		fprintf(stderr, "cannot start the daemon\n");
-		return HARNESS_ERROR;
-	}
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_blocked_receivers_all_counted);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	rc = harness_stop(&netatop);
-	harness_cleanup(&netatop);
-	return failures || rc != 0 ? 1 : 0;
+	return harness_run_suite(&netatop, s);
 }

@@ -850,26 +850,5 @@ static Suite *clients_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed, rc;
-
-	harness_require_root_bpf();
-	if (harness_start(&shared, NULL) < 0)
-		return EXIT_FAILURE;
-	sr = srunner_create(clients_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-
-	rc = harness_stop(&shared);
-	if (rc != 0 || failed) {
-		char *log = harness_read_log(&shared);
-
-		if (rc != 0)
-			fprintf(stderr, "netatop exited with status %d on SIGTERM\n", rc);
-		fprintf(stderr, "---- netatop log\n%s---- end of log\n", log);
-		free(log);
-	}
-	harness_cleanup(&shared);
-	return failed == 0 && rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(&shared, clients_suite());
 }

@@ -366,27 +366,5 @@ static Suite *exact_counts_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed, rc;
-
-	harness_require_root_bpf();
-	/* One daemon for every test: counting starts before any traffic. */
-	if (harness_start(&netatop, NULL) < 0)
-		return EXIT_FAILURE;
-	sr = srunner_create(exact_counts_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-
-	rc = harness_stop(&netatop);
-	if (rc != 0 || failed) {
-		char *log = harness_read_log(&netatop);
-
-		if (rc != 0)
-			fprintf(stderr, "netatop exited with status %d on SIGTERM\n", rc);
-		fprintf(stderr, "---- netatop log\n%s---- end of log\n", log);
-		free(log);
-	}
-	harness_cleanup(&netatop);
-	return failed == 0 && rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run_suite(&netatop, exact_counts_suite());
 }

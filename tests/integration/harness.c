@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "harness.h"
 
+#include <check.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
@@ -413,4 +415,31 @@ int harness_run(const char *const *argv, const char *errlog, char **out)
 		free(buf);
 	}
 	return shell_status(status);
+}
+
+int harness_run_suite(struct harness *h, Suite *suite)
+{
+	SRunner *sr;
+	int failed, rc;
+
+	harness_require_root_bpf();
+	/* One daemon for every test: counting starts before any traffic. */
+	if (harness_start(h, NULL) < 0)
+		return EXIT_FAILURE;
+	sr = srunner_create(suite);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+
+	rc = harness_stop(h);
+	if (rc != 0 || failed) {
+		char *log = harness_read_log(h);
+
+		if (rc != 0)
+			fprintf(stderr, "netatop exited with status %d on SIGTERM\n", rc);
+		fprintf(stderr, "---- netatop log\n%s---- end of log\n", log ? log : "");
+		free(log);
+	}
+	harness_cleanup(h);
+	return failed == 0 && rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -86,4 +86,12 @@ int harness_run(const char *const *argv, const char *errlog, char **out);
 /* A connect() as atop does it: 0 if somebody accepts on path. */
 int harness_socket_connectable(const char *path);
 
+/*
+ * main() of a suite that shares one daemon: skip without root and BPF,
+ * start the daemon, run the suite, stop the daemon (showing its log when
+ * anything failed).  Returns the process exit status.
+ */
+struct Suite;
+int harness_run_suite(struct harness *h, struct Suite *suite);
+
 #endif
