@@ -177,17 +177,37 @@ static void drain_exited(struct nt_server *s, unsigned long epoch, time_t now)
 	nt_exited_prune(&s->exited, now, acked_by_all(s));
 }
 
+/*
+ * Reading /proc/stat and the task iterator each take a descriptor for a
+ * moment: the reserve gives one up when clients hold all the others.
+ */
+static void reserve_release(struct nt_server *s)
+{
+	if (s->reserve_fd >= 0)
+		close(s->reserve_fd);
+	s->reserve_fd = -1;
+}
+
+static void reserve_take(struct nt_server *s)
+{
+	if (s->reserve_fd < 0)
+		s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 static struct nt_reply *snapshot(struct nt_server *s)
 {
 	const struct nt_task_record *live = NULL;
-	unsigned long epoch = nt_boot_epoch();
+	unsigned long epoch;
 	time_t now = monotonic_now();
 	struct nt_reply *r;
 	size_t nlive = 0;
 	int rc;
 
+	reserve_release(s);
+	epoch = nt_boot_epoch();
 	drain_exited(s, epoch, now);
 	rc = s->src.live(s->src.ctx, &live, &nlive);
+	reserve_take(s);
 	if (rc < 0) {
 		/* Exited records and an empty live set still make a valid reply. */
 		nt_log_limited(&s->rl_drops, LOG_ERR, "cannot read the live counters: %s", strerror(-rc));
@@ -226,8 +246,8 @@ static bool client_flush(struct nt_server *s, struct nt_client *c, time_t now)
 		c->reply = NULL;
 		c->off = 0;
 	}
-	if (nt_request_take(&c->req)) {
-		c->want_reply = true;	/* answered in this loop turn's snapshot */
+	if (!c->want_reply && nt_request_take(&c->req)) {
+		c->want_reply = true;	/* answered in the next loop turn's snapshot */
 		return true;
 	}
 	client_watch(s, c, false);
@@ -265,6 +285,9 @@ static void accept_clients(struct nt_server *s)
 				if (fd >= 0)
 					close(fd);
 				s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+				/* accept4() fails with EMFILE whether or not one waits: stop when none did. */
+				if (fd < 0)
+					return;
 				nt_log_limited(&s->rl_refused, LOG_WARNING,
 					       "out of file descriptors: refusing clients beyond %u (raise the limit with ulimit -n)",
 					       s->nclients);
@@ -305,10 +328,11 @@ static bool client_read(struct nt_client *c)
 	n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-	if (n == 0)
-		return false;
+	if (n == 0)	/* EOF; a client that only shut down its writing side still gets its replies */
+		return c->reply || c->want_reply || c->req.pending;
 	nt_request_feed(&c->req, (size_t)n);
-	if (!c->reply && nt_request_take(&c->req))
+	/* one request at a time: taking another while one waits would lose it */
+	if (!c->reply && !c->want_reply && nt_request_take(&c->req))
 		c->want_reply = true;
 	return true;
 }
@@ -319,7 +343,8 @@ static void drop_stalled(struct nt_server *s, time_t now)
 
 	for (c = s->clients; c; c = next) {
 		next = c->next;
-		if (c->reply && now - c->last_progress >= s->cfg.client_timeout) {
+		/* whole seconds: only more than the timeout apart are surely that long apart */
+		if (c->reply && now - c->last_progress > s->cfg.client_timeout) {
 			nt_log_limited(&s->rl_client, LOG_WARNING,
 				       "dropping a client that read nothing of its reply for %ld seconds",
 				       (long)(now - c->last_progress));
@@ -328,7 +353,7 @@ static void drop_stalled(struct nt_server *s, time_t now)
 	}
 }
 
-/* Milliseconds until the first stalled client times out; -1: sleep until an event. */
+/* Milliseconds until the first stalled client times out or 0 when one waits; -1: sleep until an event. */
 static int next_timeout(const struct nt_server *s, time_t now)
 {
 	const struct nt_client *c;
@@ -338,9 +363,12 @@ static int next_timeout(const struct nt_server *s, time_t now)
 	for (c = s->clients; c; c = c->next) {
 		time_t due;
 
+		/* a request taken after this turn's reply was built: answer it without sleeping */
+		if (c->want_reply)
+			return 0;
 		if (!c->reply)
 			continue;
-		due = c->last_progress + s->cfg.client_timeout;
+		due = c->last_progress + s->cfg.client_timeout + 1;
 		if (!any || due < first)
 			first = due;
 		any = true;
@@ -459,7 +487,9 @@ int nt_server_run(struct nt_server *s)
 		}
 		answer_waiting_clients(s, now);
 		if (drain) {
+			reserve_release(s);
 			drain_exited(s, nt_boot_epoch(), now);
+			reserve_take(s);
 			publish_status(s);
 		}
 		drop_stalled(s, now);
