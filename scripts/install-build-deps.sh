@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install what building netatop needs on Debian 12 or later (or Ubuntu
 # 22.04 or later); with --tests, also what the whole test suite needs (qemu
-# and busybox for the 6.1 guest).  Run as root.
+# and busybox for the 6.1 guest, tmux and prometheus_client for the --top
+# and --metrics tests).  Run as root.
 set -eu
 
 usage() {
@@ -22,12 +23,13 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 pkgs="autoconf automake make gcc libc6-dev pkg-config
 	clang llvm bpftool
-	libbpf-dev libelf-dev zlib1g-dev libcap-dev check libsubunit-dev
+	libbpf-dev libelf-dev zlib1g-dev libcap-dev check libsubunit-dev libncurses-dev
 	groff-base procps iproute2"
 if [ -n "$tests" ]; then
-	pkgs="$pkgs qemu-system-x86 busybox-static cpio"
+	pkgs="$pkgs qemu-system-x86 busybox-static cpio tmux python3-prometheus-client"
 fi
-apt-get update -qq
+# wait for another apt run (unattended upgrades) rather than fail
+apt-get -o DPkg::Lock::Timeout=600 update -qq
 # shellcheck disable=SC2086 # one word per package
-apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $pkgs >/dev/null
 echo "install-build-deps.sh: installed: $(echo $pkgs | tr -s ' \n\t' ' ')"

@@ -20,9 +20,11 @@
 #include "exitcodes.h"
 #include "list.h"
 #include "log.h"
+#include "metrics.h"
 #include "options.h"
 #include "privs.h"
 #include "server.h"
+#include "top.h"
 
 static int source_drain(void *ctx, struct nt_exited *exited, unsigned long epoch, time_t now)
 {
@@ -176,6 +178,10 @@ int main(int argc, char **argv)
 		return nt_list_main(&o);
 	case NT_MODE_CHECK:
 		return nt_support_main(&o);
+	case NT_MODE_TOP:
+		return nt_top_main(&o);
+	case NT_MODE_METRICS:
+		return nt_metrics_main(&o);
 	case NT_MODE_DAEMON:
 		break;
 	}

@@ -22,6 +22,12 @@ enum {
 	OPT_USER,
 	OPT_GROUP,
 	OPT_NO_DROP,
+	OPT_TOP,
+	OPT_BY,
+	OPT_METRICS,
+	OPT_METRICS_FILE,
+	OPT_TOP_N,
+	OPT_METRICS_STATE,
 };
 
 static const struct option long_options[] = {
@@ -39,6 +45,12 @@ static const struct option long_options[] = {
 	{ "list",		no_argument,		NULL, OPT_LIST },
 	{ "check",		no_argument,		NULL, OPT_CHECK },
 	{ "json",		no_argument,		NULL, OPT_JSON },
+	{ "top",		no_argument,		NULL, OPT_TOP },
+	{ "by",			required_argument,	NULL, OPT_BY },
+	{ "metrics",		no_argument,		NULL, OPT_METRICS },
+	{ "metrics-file",	required_argument,	NULL, OPT_METRICS_FILE },
+	{ "top-n",		required_argument,	NULL, OPT_TOP_N },
+	{ "metrics-state",	required_argument,	NULL, OPT_METRICS_STATE },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -58,6 +70,28 @@ void nt_options_defaults(struct nt_options *o)
 	o->max_exited = NT_DEFAULT_MAX_EXITED;
 	o->max_clients = NT_DEFAULT_MAX_CLIENTS;
 	o->client_timeout = NT_DEFAULT_CLIENT_TIMEOUT;
+	o->interval_ms = NT_DEFAULT_INTERVAL_MS;
+	o->by = NT_BY_PID;
+	o->top_n = NT_DEFAULT_TOP_N;
+}
+
+static const char *mode_option(enum nt_mode m)
+{
+	switch (m) {
+	case NT_MODE_LIST:
+		return "--list";
+	case NT_MODE_CHECK:
+		return "--check";
+	case NT_MODE_TOP:
+		return "--top";
+	case NT_MODE_METRICS:
+		return "--metrics";
+	case NT_MODE_DAEMON:
+	case NT_MODE_HELP:
+	case NT_MODE_VERSION:
+		break;
+	}
+	return "";
 }
 
 const char *nt_backend_name(enum nt_backend b)
@@ -105,15 +139,46 @@ static int parse_number(const char *arg, unsigned long long min, unsigned long l
 	return 0;
 }
 
+/* Seconds with at most 3 decimals ("2", "0.5", "1.25") in [min_ms, max_ms] milliseconds. */
+static int parse_seconds(const char *arg, unsigned long long min_ms, unsigned long long max_ms,
+			 unsigned int *out)
+{
+	unsigned long long ms = 0, scale = 1000;
+	const char *p = arg;
+	bool digits = false;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		ms = ms * 10 + (unsigned long long)(*p - '0') * 1000;
+		digits = true;
+		if (ms > max_ms)
+			return -1;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			scale /= 10;
+			if (scale == 0)
+				return -1;	/* finer than a millisecond */
+			ms += (unsigned long long)(*p - '0') * scale;
+			digits = true;
+		}
+	}
+	if (!digits || *p || ms < min_ms || ms > max_ms)
+		return -1;
+	*out = (unsigned int)ms;
+	return 0;
+}
+
 int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, size_t errlen)
 {
 	bool daemon_opt = false;
+	const char *top_opt = NULL, *metrics_opt = NULL;
+	enum nt_mode client = NT_MODE_DAEMON;
 	unsigned long long v;
 	int c;
 
 	optind = 0;	/* parsable more than once (tests) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fs:vhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":fs:vhVd:n:b", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->foreground = true;
@@ -184,14 +249,64 @@ int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, siz
 			daemon_opt = true;
 			break;
 		case OPT_LIST:
-			if (o->mode == NT_MODE_CHECK)
-				return fail(err, errlen, "--list and --check exclude each other");
-			o->mode = NT_MODE_LIST;
-			break;
 		case OPT_CHECK:
-			if (o->mode == NT_MODE_LIST)
-				return fail(err, errlen, "--list and --check exclude each other");
-			o->mode = NT_MODE_CHECK;
+		case OPT_TOP:
+		case OPT_METRICS: {
+			enum nt_mode m = c == OPT_LIST ? NT_MODE_LIST : c == OPT_CHECK ? NT_MODE_CHECK :
+					 c == OPT_TOP ? NT_MODE_TOP : NT_MODE_METRICS;
+
+			if (client != NT_MODE_DAEMON && client != m)
+				return fail(err, errlen, "%s and %s exclude each other",
+					    mode_option(client), mode_option(m));
+			client = m;
+			o->mode = m;
+			break;
+		}
+		case 'd':
+			if (parse_seconds(optarg, 100, 86400000, &o->interval_ms) < 0)
+				return fail(err, errlen, "-d takes seconds from 0.1 to 86400, not '%s'", optarg);
+			top_opt = "-d";
+			break;
+		case 'n':
+			if (parse_number(optarg, 1, 1000000000, &v) < 0)
+				return fail(err, errlen, "-n takes a count from 1 to 1000000000, not '%s'", optarg);
+			o->count = (unsigned long)v;
+			top_opt = "-n";
+			break;
+		case 'b':
+			o->batch = true;
+			top_opt = "-b";
+			break;
+		case OPT_BY:
+			if (strcmp(optarg, "pid") == 0)
+				o->by = NT_BY_PID;
+			else if (strcmp(optarg, "command") == 0)
+				o->by = NT_BY_COMMAND;
+			else if (strcmp(optarg, "user") == 0)
+				o->by = NT_BY_USER;
+			else if (strcmp(optarg, "cgroup") == 0)
+				o->by = NT_BY_CGROUP;
+			else
+				return fail(err, errlen, "--by takes pid, command, user or cgroup, not '%s'", optarg);
+			top_opt = "--by";
+			break;
+		case OPT_METRICS_FILE:
+			if (!*optarg)
+				return fail(err, errlen, "--metrics-file needs a path");
+			o->metrics_file = optarg;
+			metrics_opt = "--metrics-file";
+			break;
+		case OPT_METRICS_STATE:
+			if (!*optarg)
+				return fail(err, errlen, "--metrics-state needs a path");
+			o->metrics_state = optarg;
+			metrics_opt = "--metrics-state";
+			break;
+		case OPT_TOP_N:
+			if (parse_number(optarg, 0, 100000, &v) < 0)
+				return fail(err, errlen, "--top-n takes a count from 0 to 100000, not '%s'", optarg);
+			o->top_n = (unsigned int)v;
+			metrics_opt = "--top-n";
 			break;
 		case OPT_JSON:
 			o->json = true;
@@ -221,7 +336,11 @@ int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, siz
 	if (o->json && o->mode != NT_MODE_LIST && o->mode != NT_MODE_CHECK)
 		return fail(err, errlen, "--json goes with --list or --check");
 	if (daemon_opt && o->mode != NT_MODE_DAEMON)
-		return fail(err, errlen, "daemon options cannot be combined with --list or --check");
+		return fail(err, errlen, "daemon options cannot be combined with %s", mode_option(o->mode));
+	if (top_opt && o->mode != NT_MODE_TOP)
+		return fail(err, errlen, "%s goes with --top", top_opt);
+	if (metrics_opt && o->mode != NT_MODE_METRICS)
+		return fail(err, errlen, "%s goes with --metrics", metrics_opt);
 	return 0;
 }
 
@@ -231,6 +350,8 @@ void nt_usage(FILE *out)
 "Usage: netatop [OPTION]...          run the daemon\n"
 "       netatop --list [--json] [-s PATH]\n"
 "       netatop --check [--json] [--backend=NAME]\n"
+"       netatop --top [-d SECS] [-n COUNT] [-b] [--by=WHAT] [-s PATH]\n"
+"       netatop --metrics [--metrics-file=PATH] [--metrics-state=PATH] [--top-n=N]\n"
 "Count TCP and UDP packets and bytes per process with eBPF and serve them\n"
 "to atop (atop -K) over a Unix socket.\n"
 "\n"
@@ -258,6 +379,23 @@ void nt_usage(FILE *out)
 "                           with --check: one JSON object\n"
 "      --check              tell whether and how netatop can run on this\n"
 "                           kernel; exit 0 if it can, 1 if not\n"
+"      --top                show the rates per process live, like top; keys:\n"
+"                           s r t sort by send, receive, total rate; p pid;\n"
+"                           c command; q quit\n"
+"  -d SECS                  with --top: refresh every SECS seconds (default %u)\n"
+"  -n COUNT                 with --top: stop after COUNT refreshes\n"
+"  -b                       with --top: batch mode, plain text for logs and pipes\n"
+"      --by=WHAT            with --top: one line per pid (default), command,\n"
+"                           user or cgroup\n"
+"      --metrics            print the counters for Prometheus (text format\n"
+"                           0.0.4), summed by command and by cgroup\n"
+"      --metrics-file=PATH  with --metrics: replace PATH atomically instead,\n"
+"                           for node_exporter's textfile collector\n"
+"      --metrics-state=PATH with --metrics: keep the sums in PATH from one run to\n"
+"                           the next, so that they never go down\n"
+"      --top-n=N            with --metrics: a series for each of the N commands\n"
+"                           and cgroups with the most bytes, the rest summed\n"
+"                           as \"other\" (default %d)\n"
 "\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -265,5 +403,5 @@ void nt_usage(FILE *out)
 "See netatop(8) for the counting rules and exit statuses.\n",
 		NETATOP_SOCKET, NT_DEFAULT_PIDFILE, NT_DEFAULT_KEEP_EXITED,
 		NT_DEFAULT_MAX_EXITED, NT_DEFAULT_MAX_CLIENTS, NT_DEFAULT_CLIENT_TIMEOUT,
-		NT_DEFAULT_USER, NT_DEFAULT_GROUP);
+		NT_DEFAULT_USER, NT_DEFAULT_GROUP, NT_DEFAULT_INTERVAL_MS / 1000, NT_DEFAULT_TOP_N);
 }

@@ -11,6 +11,8 @@ enum nt_mode {
 	NT_MODE_DAEMON,
 	NT_MODE_LIST,
 	NT_MODE_CHECK,
+	NT_MODE_TOP,
+	NT_MODE_METRICS,
 	NT_MODE_HELP,
 	NT_MODE_VERSION,
 };
@@ -20,6 +22,14 @@ enum nt_backend {
 	NT_BACKEND_TRACEPOINT,
 	NT_BACKEND_FENTRY,
 	NT_BACKEND_KPROBE,
+};
+
+/* --by: what a line of --top is. */
+enum nt_top_by {
+	NT_BY_PID,
+	NT_BY_COMMAND,
+	NT_BY_USER,
+	NT_BY_CGROUP,
 };
 
 struct nt_options {
@@ -37,6 +47,15 @@ struct nt_options {
 	size_t max_exited;		/* records */
 	unsigned int max_clients;
 	time_t client_timeout;		/* seconds */
+	/* --top */
+	unsigned int interval_ms;	/* -d */
+	unsigned long count;		/* -n; 0: until q */
+	bool batch;			/* -b */
+	enum nt_top_by by;
+	/* --metrics */
+	const char *metrics_file;	/* NULL: stdout */
+	const char *metrics_state;	/* NULL: none, each run on its own */
+	unsigned int top_n;
 };
 
 #define NT_DEFAULT_PIDFILE	"/run/netatop.pid"
@@ -46,6 +65,8 @@ struct nt_options {
 #define NT_DEFAULT_MAX_EXITED	100000
 #define NT_DEFAULT_MAX_CLIENTS	256
 #define NT_DEFAULT_CLIENT_TIMEOUT 30
+#define NT_DEFAULT_INTERVAL_MS	2000
+#define NT_DEFAULT_TOP_N	20
 
 void nt_options_defaults(struct nt_options *o);
 

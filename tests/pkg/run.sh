@@ -189,6 +189,19 @@ check "the unit reads /etc/default/netatop" grep -qx 'EnvironmentFile=-/etc/defa
 mkdir "$work/unit"
 sed "s|$DAEMON|$work/debroot$DAEMON|" "$unit" >"$work/unit/netatop.service"
 check "systemd-analyze verify" systemd-analyze verify --man=no "$work/unit/netatop.service"
+# netatop --metrics for node_exporter: a service and its timer, and a cron example
+munit=$(find "$work/debroot" -path '*/systemd/system/netatop-metrics.service')
+mtimer=$(find "$work/debroot" -path '*/systemd/system/netatop-metrics.timer')
+check "the .deb ships netatop-metrics.service and netatop-metrics.timer" test -n "$munit" -a -n "$mtimer"
+if [ -n "$munit" ] && [ -n "$mtimer" ]; then
+	sed "s|$DAEMON|$work/debroot$DAEMON|" "$munit" >"$work/unit/netatop-metrics.service"
+	cp "$mtimer" "$work/unit/netatop-metrics.timer"
+	check "systemd-analyze verify netatop-metrics.service netatop-metrics.timer" \
+		systemd-analyze verify --man=no "$work/unit/netatop-metrics.service" "$work/unit/netatop-metrics.timer"
+fi
+check "the .deb ships the cron example in the documentation" \
+	test -f "$work/debroot/usr/share/doc/netatop/examples/netatop-metrics.cron"
+check "the .deb installs no cron job" test ! -e "$work/debroot/etc/cron.d"
 systemd-analyze security --offline=true "$work/unit/netatop.service" >"$work/security.log" 2>&1
 exposure=$(sed -n 's/.*Overall exposure level for netatop.service: \([0-9.]*\).*/\1/p' "$work/security.log")
 echo "  systemd-analyze security --offline=true: exposure ${exposure:-?} (at most $MAX_EXPOSURE)"
@@ -208,6 +221,8 @@ if rpmbuild -bb --nodeps --define "_topdir $top" "$work/src/rpm/netatop.spec" >"
 	ok "built $(basename "$rpm") ($(size_of "$rpm"))"
 	files=$(rpm -qlp "$rpm" 2>/dev/null)
 	for f in /usr/sbin/netatop '/usr/share/man/man8/netatop.8*' /usr/lib/systemd/system/netatop.service \
+		/usr/lib/systemd/system/netatop-metrics.service /usr/lib/systemd/system/netatop-metrics.timer \
+		'/usr/share/doc/netatop*/netatop-metrics.cron' \
 		/usr/lib/sysusers.d/netatop.conf /etc/sysconfig/netatop; do
 		# shellcheck disable=SC2053
 		check "rpm -qlp lists $f" bash -c 'for l in $1; do [[ $l == $2 ]] && exit 0; done; exit 1' _ "$files" "$f"
@@ -302,6 +317,17 @@ else
 fi
 check "netatop --list works as installed" "$DAEMON" --list
 check "netatop --list --json works as installed" bash -c '"$1" --list --json >/dev/null' _ "$DAEMON"
+check "netatop --top -b -n 1 works as installed" \
+	bash -c '"$1" --top -b -n 1 -d 0.5 | grep -q "^    PID USER     S TCPSND"' _ "$DAEMON"
+check "netatop --metrics works as installed" bash -c '"$1" --metrics | grep -qx "netatop_up 1"' _ "$DAEMON"
+# deb-systemd-helper answers for maintainer scripts only; netatop.service,
+# which the package does enable, shows that it answers at all
+dsh() { DPKG_MAINTSCRIPT_PACKAGE=netatop deb-systemd-helper --quiet "$@" 2>/dev/null; }
+check "deb-systemd-helper says netatop.service is enabled" dsh is-enabled netatop.service
+check "but not netatop-metrics.timer" \
+	bash -c '! ls /etc/systemd/system/*.wants/netatop-metrics.* >/dev/null 2>&1 &&
+		! DPKG_MAINTSCRIPT_PACKAGE=netatop deb-systemd-helper --quiet is-enabled netatop-metrics.timer 2>/dev/null'
+check "no cron job for the metrics" test ! -e /etc/cron.d/netatop-metrics
 check "service netatop status exits 0" service netatop status
 check "service netatop restart exits 0" service netatop restart
 check "the daemon runs after restart" test -S "$SOCKET"
@@ -406,6 +432,17 @@ if [ -x /lib/systemd/systemd ] && command -v unshare >/dev/null && systemd_start
 		check "the daemon keeps only CAP_BPF and CAP_PERFMON (CapEff ${capeff:-?})" \
 			test "$capeff" = 000000c000000000
 	fi
+	enabled=$(sd systemctl is-enabled netatop-metrics.timer 2>&1)
+	check "netatop-metrics.timer is disabled (got $enabled)" test "$enabled" = disabled
+	# run it once, writing to this systemd's /run
+	sd sh -c 'mkdir -p /run/systemd/system/netatop-metrics.service.d &&
+		printf "[Unit]\nDefaultDependencies=no\n[Service]\nEnvironment=NETATOP_METRICS_FILE=/run/netatop-test.prom\nReadWritePaths=/run\n" \
+		>/run/systemd/system/netatop-metrics.service.d/test.conf' && sd systemctl daemon-reload
+	sd systemctl start netatop-metrics.service
+	rc=$?
+	check "systemctl start netatop-metrics.service exits 0 (got $rc)" test "$rc" -eq 0
+	check "it wrote the metrics" sd grep -qx 'netatop_up 1' /run/netatop-test.prom
+	check "and its state" test -s /var/lib/netatop/metrics.state
 	sd systemctl stop netatop.service
 	rc=$?
 	check "systemctl stop netatop exits 0 (got $rc)" test "$rc" -eq 0
@@ -461,7 +498,9 @@ check "user netatop is gone" bash -c '! getent passwd netatop'
 check "group netatop is gone" bash -c '! getent group netatop'
 for f in $DAEMON /etc/default/netatop /etc/init.d/netatop /usr/share/man/man8/netatop.8.gz \
 	/lib/systemd/system/netatop.service /usr/lib/systemd/system/netatop.service \
-	/usr/lib/sysusers.d/netatop.conf /usr/share/doc/netatop; do
+	/usr/lib/sysusers.d/netatop.conf /usr/share/doc/netatop \
+	/lib/systemd/system/netatop-metrics.service /usr/lib/systemd/system/netatop-metrics.timer \
+	/var/lib/netatop; do
 	check "$f is gone" test ! -e "$f"
 done
 check "no rc.d link is left" bash -c '! ls /etc/rc?.d/*netatop >/dev/null 2>&1'

@@ -532,6 +532,92 @@ START_TEST(test_usage)
 }
 END_TEST
 
+START_TEST(test_top)
+{
+	struct nt_options o;
+
+	ck_assert_int_eq(PARSE(&o, "--top"), 0);
+	ck_assert_int_eq(o.mode, NT_MODE_TOP);
+	ck_assert_uint_eq(o.interval_ms, 2000);
+	ck_assert_uint_eq(o.count, 0);
+	ck_assert(!o.batch);
+	ck_assert_int_eq(o.by, NT_BY_PID);
+	ck_assert_int_eq(PARSE(&o, "--top", "-d", "0.5", "-n", "3", "-b", "--by=cgroup", "-s", "/tmp/s"), 0);
+	ck_assert_uint_eq(o.interval_ms, 500);
+	ck_assert_uint_eq(o.count, 3);
+	ck_assert(o.batch);
+	ck_assert_int_eq(o.by, NT_BY_CGROUP);
+	ck_assert_str_eq(o.socket_path, "/tmp/s");
+	ck_assert_int_eq(PARSE(&o, "-bd1.25", "--top", "--by", "command"), 0);
+	ck_assert_uint_eq(o.interval_ms, 1250);
+	ck_assert_int_eq(o.by, NT_BY_COMMAND);
+	ck_assert_int_eq(PARSE(&o, "--top", "--by=user", "-d", "86400", "-n", "1000000000"), 0);
+	ck_assert_int_eq(o.by, NT_BY_USER);
+	ck_assert_uint_eq(o.interval_ms, 86400000);
+	ck_assert_int_eq(PARSE(&o, "--top", "--by=pid", "-d", ".1", "-d", "7"), 0);
+	ck_assert_int_eq(o.by, NT_BY_PID);
+	ck_assert_uint_eq(o.interval_ms, 7000);
+
+	REJECT("-d", "--top", "-d", "0.05");
+	REJECT("-d", "--top", "-d", "0.0001");
+	REJECT("-d", "--top", "-d", "1.2345");
+	REJECT("-d", "--top", "-d", "abc");
+	REJECT("-d", "--top", "-d", "");
+	REJECT("-d", "--top", "-d", ".");
+	REJECT("-d", "--top", "-d", "-1");
+	REJECT("-d", "--top", "-d", "86400.001");
+	REJECT("-d", "--top", "-d", "99999999999999999999");
+	REJECT("-n", "--top", "-n", "0");
+	REJECT("-n", "--top", "-n", "x");
+	REJECT("cgroups", "--top", "--by=cgroups");
+	/* the --top options go with --top only */
+	REJECT("-d", "-d", "1");
+	REJECT("-n", "--list", "-n", "1");
+	REJECT("-b", "-b", "--metrics");
+	REJECT("--by", "--by=user");
+	REJECT("--by", "--check", "--by=user");
+	/* one mode at a time */
+	REJECT("--top", "--top", "--list");
+	REJECT("--top", "--metrics", "--top");
+	REJECT("--top", "--top", "--check");
+	REJECT("--top", "--top", "-f");
+	REJECT("--top", "--top", "--max-clients=3");
+	REJECT("--json", "--top", "--json");
+}
+END_TEST
+
+START_TEST(test_metrics)
+{
+	struct nt_options o;
+
+	ck_assert_int_eq(PARSE(&o, "--metrics"), 0);
+	ck_assert_int_eq(o.mode, NT_MODE_METRICS);
+	ck_assert_ptr_null(o.metrics_file);
+	ck_assert_ptr_null(o.metrics_state);
+	ck_assert_uint_eq(o.top_n, 20);
+	ck_assert_int_eq(PARSE(&o, "--metrics", "--metrics-file=/x/n.prom", "--top-n", "0",
+			       "--metrics-state", "/var/lib/netatop/s", "--pidfile", "/tmp/p"), 0);
+	ck_assert_str_eq(o.metrics_file, "/x/n.prom");
+	ck_assert_str_eq(o.metrics_state, "/var/lib/netatop/s");
+	ck_assert_uint_eq(o.top_n, 0);
+	ck_assert_str_eq(o.pidfile, "/tmp/p");
+	ck_assert_int_eq(PARSE(&o, "--top-n=100000", "--metrics"), 0);
+	ck_assert_uint_eq(o.top_n, 100000);
+
+	REJECT("--top-n", "--metrics", "--top-n=100001");
+	REJECT("--top-n", "--metrics", "--top-n=-1");
+	REJECT("--metrics-file", "--metrics", "--metrics-file=");
+	REJECT("--metrics-state", "--metrics", "--metrics-state=");
+	REJECT("--metrics-file", "--metrics-file=/x");
+	REJECT("--metrics-file", "--top", "--metrics-file=/x");
+	REJECT("--top-n", "--list", "--top-n=3");
+	REJECT("--metrics-state", "--check", "--metrics-state=/x");
+	REJECT("--metrics", "--metrics", "--list");
+	REJECT("--metrics", "--metrics", "--keep-exited=5");
+	REJECT("--json", "--metrics", "--json");
+}
+END_TEST
+
 static Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
@@ -556,6 +642,8 @@ static Suite *options_suite(void)
 	tcase_add_test(tc, test_parse_again);
 	tcase_add_test(tc, test_short_error_buffer);
 	tcase_add_test(tc, test_usage);
+	tcase_add_test(tc, test_top);
+	tcase_add_test(tc, test_metrics);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Calibration programs: empty, or doing only what the kernel makes them do.
+ *
+ * nb_floor_send/recv: empty programs on netatop's hooks.  Their mean run
+ * time under bpf_stats is what the measurement itself costs (two
+ * sched_clock() reads around the program call): the floor under any
+ * program's figure on this machine.
+ *
+ * nb_floor_walk: a task iterator that writes nothing, so one read() walks
+ * every task: what the kernel's seq_file task walk costs netatop's replies
+ * before their program does anything.
+ *
+ * nb_floor_procs: the same walk as an open-coded iterator over processes
+ * only (kernel 6.7 and later), run by BPF_PROG_RUN: for comparison.
+ */
+#include "kernel_types.h"
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+SEC("tp_btf/sock_send_length")
+int nb_floor_send(void *ctx)
+{
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int nb_floor_recv(void *ctx)
+{
+	return 0;
+}
+
+/*
+ * The steps of netatop's send program, each on its own, on the send hook:
+ * their run times take its figure apart.
+ */
+struct nb_counters {
+	__u64 c[8];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct nb_counters);
+} nb_tasks SEC(".maps");
+
+/* current task and its leader */
+SEC("tp_btf/sock_send_length")
+int nb_step_task(unsigned long long *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return task->group_leader->tgid == 0;
+}
+
+/* + the socket's family, type and protocol */
+SEC("tp_btf/sock_send_length")
+int nb_step_sock(unsigned long long *ctx)
+{
+	struct sock *sk = (struct sock *)ctx[0];
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return (sk->__sk_common.skc_family + sk->sk_type + sk->sk_protocol) == 0 &&
+	       task->group_leader->tgid == 0;
+}
+
+/* + the task storage lookup (created on the first call) */
+SEC("tp_btf/sock_send_length")
+int nb_step_storage(unsigned long long *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return bpf_task_storage_get(&nb_tasks, task->group_leader, 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE) == 0;
+}
+
+/* + two atomic adds: netatop's program without the socket checks */
+SEC("tp_btf/sock_send_length")
+int nb_step_count(unsigned long long *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct nb_counters *c;
+
+	c = bpf_task_storage_get(&nb_tasks, task->group_leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c)
+		return 1;
+	__sync_fetch_and_add(&c->c[4], 1);
+	__sync_fetch_and_add(&c->c[5], 64);
+	return 0;
+}
+
+/* the same with plain adds: what the two atomic adds cost */
+SEC("tp_btf/sock_send_length")
+int nb_step_plain(unsigned long long *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct nb_counters *c;
+
+	c = bpf_task_storage_get(&nb_tasks, task->group_leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c)
+		return 1;
+	c->c[4] += 1;
+	c->c[5] += 64;
+	return 0;
+}
+
+SEC("iter/task")
+int nb_floor_walk(struct bpf_iter__task *ctx)
+{
+	return 0;
+}
+
+struct bpf_iter_task {
+	__u64 __opaque[3];
+} __attribute__((aligned(8)));
+
+#define NB_TASK_ITER_ALL_PROCS 0
+
+extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
+			     unsigned int flags) __weak __ksym;
+extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
+extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
+extern void bpf_rcu_read_lock(void) __weak __ksym;
+extern void bpf_rcu_read_unlock(void) __weak __ksym;
+
+__u64 nb_procs;
+
+SEC("syscall")
+int nb_floor_procs(void *ctx)
+{
+	struct bpf_iter_task it;
+	struct task_struct *t;
+	__u64 n = 0;
+
+	bpf_rcu_read_lock();
+	bpf_iter_task_new(&it, NULL, NB_TASK_ITER_ALL_PROCS);
+	while ((t = bpf_iter_task_next(&it)))
+		n += t->tgid > 0;	/* touch each task, as a real walk would */
+	bpf_iter_task_destroy(&it);
+	bpf_rcu_read_unlock();
+	nb_procs = n;
+	return 0;
+}

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Calibration programs (nb_floor.bpf.c).
+ *
+ *   nb_floor OBJECT [PROG]...   attach the named hook programs (default the
+ *                               two empty ones), say "ready" on stdout, and
+ *                               keep them attached until stdin ends
+ *   nb_floor OBJECT walk N      walk every task N times with the empty task
+ *                               iterator, and every process with the
+ *                               open-coded one: prints walk_ms=M (median ms
+ *                               of one walk) tasks=N, and procs_ms=M
+ *                               processes=N where the kernel has the
+ *                               open-coded iterator
+ *
+ * NB_VERBOSE=1 shows libbpf's messages.
+ */
+#define _GNU_SOURCE
+#include "nb_common.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <stdbool.h>
+#include <unistd.h>
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+static bool wanted(const char *name, char **names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Open OBJECT and load only the programs named in names. */
+static struct bpf_object *open_obj(const char *path, char **names, int n)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct bpf_program *prog;
+
+	if (!obj)
+		return NULL;
+	bpf_object__for_each_program(prog, obj)
+		bpf_program__set_autoload(prog, wanted(bpf_program__name(prog), names, n));
+	if (bpf_object__load(obj)) {
+		bpf_object__close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* Tasks (threads included) a walk visits, from /proc. */
+static int count_tasks(void)
+{
+	struct dirent *p, *t;
+	char path[300];
+	DIR *d = opendir("/proc"), *td;
+	int n = 0;
+
+	while (d && (p = readdir(d))) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
+		td = opendir(path);
+		while (td && (t = readdir(td)))
+			n += t->d_name[0] != '.';
+		if (td)
+			closedir(td);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static int walk(struct bpf_link *link)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = bpf_iter_create(bpf_link__fd(link));
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+static int do_walks(const char *path, long walks)
+{
+	char *both[] = { "nb_floor_walk", "nb_floor_procs" };
+	struct bpf_object *obj = open_obj(path, both, 2);
+	struct bpf_program *procs;
+	struct bpf_link *link;
+	double *ms = calloc((size_t)walks, sizeof(*ms));
+	long i;
+
+	if (!obj)		/* no open-coded task iterator on this kernel */
+		obj = open_obj(path, both, 1);
+	if (!obj || !ms)
+		nb_die("cannot load %s", path);
+	link = bpf_program__attach_iter(bpf_object__find_program_by_name(obj, "nb_floor_walk"), NULL);
+	if (!link)
+		nb_die("cannot attach the task iterator");
+	for (i = 0; i < walks; i++) {
+		long long t0 = nb_now_ns();
+
+		if (walk(link) < 0)
+			nb_die("task walk");
+		ms[i] = (double)(nb_now_ns() - t0) / 1e6;
+	}
+	printf("walk_ms=%.3f tasks=%d\n", nb_median(ms, (size_t)walks), count_tasks());
+
+	procs = bpf_object__find_program_by_name(obj, "nb_floor_procs");
+	if (bpf_program__fd(procs) >= 0) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts);
+		struct bpf_map *bss = bpf_object__find_map_by_name(obj, ".bss");
+		__u64 nprocs = 0;
+		int zero = 0;
+
+		for (i = 0; i < walks; i++) {
+			long long t0 = nb_now_ns();
+
+			if (bpf_prog_test_run_opts(bpf_program__fd(procs), &opts) < 0)
+				nb_die("BPF_PROG_RUN");
+			ms[i] = (double)(nb_now_ns() - t0) / 1e6;
+		}
+		if (bss)
+			bpf_map_lookup_elem(bpf_map__fd(bss), &zero, &nprocs);
+		printf("procs_ms=%.3f processes=%llu\n", nb_median(ms, (size_t)walks),
+		       (unsigned long long)nprocs);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char *floor_progs[] = { "nb_floor_send", "nb_floor_recv" };
+	char **names = floor_progs;
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	int n = 2;
+	char c;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: nb_floor OBJECT [PROG]... | nb_floor OBJECT walk N\n");
+		return 2;
+	}
+	if (!getenv("NB_VERBOSE"))
+		libbpf_set_print(quiet);
+	if (argc == 4 && strcmp(argv[2], "walk") == 0)
+		return do_walks(argv[1], nb_arg_long(argv[3], "N"));
+	if (argc > 2) {
+		names = argv + 2;
+		n = argc - 2;
+	}
+	obj = open_obj(argv[1], names, n);
+	if (!obj)
+		nb_die("cannot load %s", argv[1]);
+	bpf_object__for_each_program(prog, obj) {
+		if (bpf_program__autoload(prog) && !bpf_program__attach(prog))
+			nb_die("cannot attach %s", bpf_program__name(prog));
+	}
+	printf("ready\n");
+	fflush(stdout);
+	while (read(STDIN_FILENO, &c, 1) > 0)
+		;
+	bpf_object__close(obj);
+	return 0;
+}

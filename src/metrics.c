@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "config.h"
+#include "metrics.h"
+#include "bootepoch.h"
+#include "exitcodes.h"
+#include "list.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- labels */
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1fu;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0fu;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07u;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3fu);
+	}
+	/* overlong forms, UTF-16 surrogates, beyond U+10FFFF */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+void nt_metrics_label(char *out, size_t len, const char *in)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t n = strlen(in), i = 0, o = 0, k;
+
+	if (len == 0)
+		return;
+	while (i < n && o + 1 < len) {
+		k = utf8_len(s + i, n - i);
+		if (k == 0 || (k == 1 && ((s[i] < 0x20 && s[i] != '\n') || s[i] == 0x7f))) {
+			out[o++] = '?';
+			i++;
+			continue;
+		}
+		if (o + k >= len)
+			break;	/* never half a character */
+		memcpy(out + o, s + i, k);
+		o += k;
+		i += k;
+	}
+	if (o == 0 && len > 1)
+		out[o++] = '?';
+	out[o] = '\0';
+}
+
+size_t nt_metrics_escape(char *out, size_t len, const char *in)
+{
+	size_t need = 0, o = 0;
+	const char *p;
+
+	for (p = in; *p; p++) {
+		char esc = *p == '\\' ? '\\' : *p == '"' ? '"' : *p == '\n' ? 'n' : 0;
+		size_t w = esc ? 2 : 1;
+
+		need += w;
+		if (len && o + w < len) {
+			if (esc) {
+				out[o++] = '\\';
+				out[o++] = esc;
+			} else {
+				out[o++] = *p;
+			}
+		} else if (len) {
+			len = o + 1;	/* cut here: nothing more goes in */
+		}
+	}
+	if (len)
+		out[o] = '\0';
+	return need;
+}
+
+/* ---------------------------------------------------------------- grouping */
+
+int nt_metrics_group(const struct nt_proc *procs, size_t n, enum nt_metrics_dim dim,
+		     size_t top_n, struct nt_series **out, size_t *nout)
+{
+	struct nt_sample s = { .procs = (struct nt_proc *)procs, .n = n, .when = 0 };
+	struct nt_mstate empty, next;
+	int rc;
+
+	*out = NULL;
+	*nout = 0;
+	nt_mstate_init(&empty);
+	if (nt_mstate_advance(&next, &empty, &s, "", top_n) < 0)
+		return -1;
+	rc = nt_mstate_series(&next, dim, out, nout);
+	nt_mstate_free(&next);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- exposition */
+
+static const struct {
+	enum nt_counter ctr;
+	const char *name;	/* after netatop_ or netatop_cgroup_ */
+	const char *help;
+} counters[NT_C_COUNT] = {
+	{ NT_C_TCP_SND_PACKS, "tcp_sent_packets_total", "TCP send calls that moved data" },
+	{ NT_C_TCP_SND_BYTES, "tcp_sent_bytes_total", "TCP payload bytes sent" },
+	{ NT_C_TCP_RCV_PACKS, "tcp_received_packets_total", "TCP receive calls that moved data" },
+	{ NT_C_TCP_RCV_BYTES, "tcp_received_bytes_total", "TCP payload bytes received" },
+	{ NT_C_UDP_SND_PACKS, "udp_sent_packets_total", "UDP datagrams sent" },
+	{ NT_C_UDP_SND_BYTES, "udp_sent_bytes_total", "UDP payload bytes sent" },
+	{ NT_C_UDP_RCV_PACKS, "udp_received_packets_total", "UDP datagrams received" },
+	{ NT_C_UDP_RCV_BYTES, "udp_received_bytes_total", "UDP payload bytes received" },
+};
+
+static void write_dim(FILE *f, const struct nt_series *s, size_t n, enum nt_metrics_dim dim,
+		      size_t top_n)
+{
+	const char *prefix = dim == NT_DIM_COMMAND ? "netatop_" : "netatop_cgroup_";
+	const char *label = dim == NT_DIM_COMMAND ? "command" : "cgroup";
+	char esc[NT_LABEL_MAX];
+	size_t i;
+	int k;
+
+	for (k = 0; k < NT_C_COUNT; k++) {
+		fprintf(f, "# HELP %s%s %s, by %s (the %zu with the most bytes; the rest in %s=\"%s\").\n",
+			prefix, counters[k].name, counters[k].help,
+			dim == NT_DIM_COMMAND ? "command name" : "cgroup", top_n, label, NT_METRICS_OTHER);
+		fprintf(f, "# TYPE %s%s counter\n", prefix, counters[k].name);
+		for (i = 0; i < n; i++) {
+			nt_metrics_escape(esc, sizeof(esc), s[i].label);
+			fprintf(f, "%s%s{%s=\"%s\"} %llu\n", prefix, counters[k].name, label, esc,
+				s[i].c[counters[k].ctr]);
+		}
+	}
+}
+
+int nt_metrics_write(FILE *f, const struct nt_mstate *ms, size_t nprocs, size_t top_n,
+		     const struct nt_status *st)
+{
+	struct nt_series *s;
+	size_t n;
+	int d;
+
+	fprintf(f, "# HELP netatop_up Whether the netatop daemon answered.\n"
+		"# TYPE netatop_up gauge\n"
+		"netatop_up 1\n");
+	fprintf(f, "# HELP netatop_processes Processes the daemon reports: running ones, and exited ones it still keeps.\n"
+		"# TYPE netatop_processes gauge\n"
+		"netatop_processes %zu\n", nprocs);
+	for (d = NT_DIM_COMMAND; d <= NT_DIM_CGROUP; d++) {
+		if (nt_mstate_series(ms, (enum nt_metrics_dim)d, &s, &n) < 0)
+			return -1;
+		write_dim(f, s, n, (enum nt_metrics_dim)d, top_n);
+		free(s);
+	}
+	if (st) {
+		fprintf(f, "# HELP netatop_dropped_calls_total Socket calls the daemon could not count.\n"
+			"# TYPE netatop_dropped_calls_total counter\n"
+			"netatop_dropped_calls_total %llu\n"
+			"# HELP netatop_dropped_exit_records_total Final counters of exited processes the daemon lost.\n"
+			"# TYPE netatop_dropped_exit_records_total counter\n"
+			"netatop_dropped_exit_records_total %llu\n"
+			"# HELP netatop_evicted_exited_records_total Exited processes the daemon dropped before every client had them.\n"
+			"# TYPE netatop_evicted_exited_records_total counter\n"
+			"netatop_evicted_exited_records_total %llu\n",
+			st->dropped_calls, st->dropped_exits, st->evicted_exited);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- output */
+
+int nt_write_file_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char tmp[PATH_MAX];
+	size_t done = 0;
+	int fd, n;
+
+	/* Hidden and without .prom: the textfile collector never reads it half-written. */
+	if (slash)
+		n = snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
+	else
+		n = snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp) || (slash && !slash[1])) {
+		snprintf(err, errlen, "bad file name: %s", path);
+		return -1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create a file next to %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (done < len) {
+		ssize_t w = write(fd, data + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			snprintf(err, errlen, "cannot write %s: %s", tmp, w < 0 ? strerror(errno) : "short write");
+			goto fail;
+		}
+		done += (size_t)w;
+	}
+	/* mkstemp makes it 0600: node_exporter runs as another user. */
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+		snprintf(err, errlen, "cannot finish %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+static int emit(const struct nt_options *o, const char *text, size_t len)
+{
+	char err[PATH_MAX + 128];
+
+	if (o->metrics_file) {
+		if (nt_write_file_atomic(o->metrics_file, text, len, err, sizeof(err)) < 0) {
+			fprintf(stderr, "netatop: %s\n", err);
+			return -1;
+		}
+		return 0;
+	}
+	if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+		fprintf(stderr, "netatop: cannot write the metrics: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static const char down_text[] =
+	"# HELP netatop_up Whether the netatop daemon answered.\n"
+	"# TYPE netatop_up gauge\n"
+	"netatop_up 0\n";
+
+void nt_daemon_generation(const char *pidfile, char *buf, size_t len)
+{
+	char path[64], text[1024], state;
+	unsigned long long ticks;
+	long pid = 0;
+	FILE *f;
+
+	buf[0] = '\0';
+	f = fopen(pidfile, "re");
+	if (!f)
+		return;
+	if (fscanf(f, "%ld", &pid) != 1 || pid <= 0) {
+		fclose(f);
+		return;
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(text, sizeof(text), f) && nt_parse_stat(text, &state, &ticks) == 0)
+		snprintf(buf, len, "%ld:%llu", pid, ticks);
+	fclose(f);
+}
+
+/*
+ * Take the state file's lock and read it.  The file is replaced by a
+ * rename: a lock taken on the file a rename has just replaced is taken
+ * again on the new one.  Returns the locked fd, or -1.
+ */
+static int state_open(const char *path, struct nt_mstate *st)
+{
+	struct stat a, b;
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
+
+	nt_mstate_init(st);
+	for (;;) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			fprintf(stderr, "netatop: cannot open %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		if (flock(fd, LOCK_EX) < 0) {
+			fprintf(stderr, "netatop: cannot lock %s: %s\n", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			break;
+		close(fd);
+	}
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			char *tmp = realloc(text, cap + 65536);
+
+			if (!tmp)
+				break;
+			text = tmp;
+			cap += 65536;
+		}
+		n = read(fd, text + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	if (text) {
+		text[len] = '\0';
+		/* empty: a new file; anything else unreadable starts afresh, said once */
+		if (len && nt_mstate_parse(st, text) < 0)
+			fprintf(stderr, "netatop: %s is not a metrics state file: starting the counters afresh\n",
+				path);
+	}
+	free(text);
+	return fd;
+}
+
+static int state_save(const char *path, const struct nt_mstate *st)
+{
+	char err[PATH_MAX + 128], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc = f ? nt_mstate_write(f, st) : -1;
+
+	if (f && fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && nt_write_file_atomic(path, text, len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "netatop: %s\n", err);
+		rc = -1;
+	} else if (rc < 0) {
+		fprintf(stderr, "netatop: out of memory\n");
+	}
+	free(text);
+	return rc;
+}
+
+int nt_metrics_main(const struct nt_options *o)
+{
+	struct netpertask *recs = NULL;
+	struct nt_mstate prev, next;
+	struct nt_sample smp;
+	struct nt_status st;
+	unsigned long boot;
+	char err[512], gen[64], *text = NULL;
+	size_t n, i, len = 0;
+	int rc, lockfd = -1;
+	FILE *f;
+
+	nt_mstate_init(&prev);
+	/* The lock first: two runs at once would count the same traffic twice. */
+	if (o->metrics_state) {
+		lockfd = state_open(o->metrics_state, &prev);
+		if (lockfd < 0)
+			return NT_EXIT_FAILURE;
+	}
+	rc = nt_fetch_records(o->socket_path, &recs, &n, err, sizeof(err));
+	if (rc != NT_EXIT_OK) {
+		fprintf(stderr, "netatop: %s\n", err);
+		/* Say so rather than leave the last counters standing. */
+		emit(o, down_text, sizeof(down_text) - 1);
+		goto out;
+	}
+	rc = NT_EXIT_FAILURE;
+	if (nt_sample_from_records(&smp, recs, n, 0) < 0) {
+		free(recs);
+		fprintf(stderr, "netatop: out of memory\n");
+		goto out;
+	}
+	free(recs);
+	boot = nt_boot_epoch();
+	for (i = 0; i < smp.n; i++) {
+		struct nt_procinfo pi;
+		struct nt_proc *p = &smp.procs[i];
+
+		nt_procinfo_read("/proc", p->pid, p->btime, boot, &pi);
+		p->alive = pi.alive;
+		if (pi.have_cgroup) {
+			p->have_cgroup = true;
+			memcpy(p->cgroup, pi.cgroup, sizeof(p->cgroup));
+		}
+	}
+	nt_daemon_generation(o->pidfile, gen, sizeof(gen));
+	if (nt_mstate_advance(&next, &prev, &smp, gen, o->top_n) < 0) {
+		nt_sample_free(&smp);
+		fprintf(stderr, "netatop: out of memory\n");
+		goto out;
+	}
+	f = open_memstream(&text, &len);
+	i = smp.n;
+	nt_sample_free(&smp);
+	if (!f || nt_metrics_write(f, &next, i, o->top_n, nt_status_read(o->pidfile, &st) == 0 ? &st : NULL) < 0) {
+		if (f)
+			fclose(f);
+		fprintf(stderr, "netatop: out of memory\n");
+		nt_mstate_free(&next);
+		goto out;
+	}
+	if (fclose(f) != 0) {
+		fprintf(stderr, "netatop: out of memory\n");
+		nt_mstate_free(&next);
+		goto out;
+	}
+	rc = emit(o, text, len) < 0 ? NT_EXIT_FAILURE : NT_EXIT_OK;
+	/*
+	 * Saved even when the output could not be written: the state holds
+	 * the accumulators with the counters they were made from, so the
+	 * next run goes on from there either way.
+	 */
+	if (o->metrics_state && state_save(o->metrics_state, &next) < 0)
+		rc = NT_EXIT_FAILURE;
+	nt_mstate_free(&next);
+out:
+	free(text);
+	nt_mstate_free(&prev);
+	if (lockfd >= 0)
+		close(lockfd);
+	return rc;
+}
