@@ -13,6 +13,10 @@
  *
  * nb_floor_procs: the same walk as an open-coded iterator over processes
  * only (kernel 6.7 and later), run by BPF_PROG_RUN: for comparison.
+ *
+ * nb_floor_dump: that walk doing a reply's work: netatop's counters of each
+ * process (its nt_tasks map, reused by the loader) into a ring buffer the
+ * loader consumes, as 96-byte records like the task iterator's.
  */
 #include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
@@ -125,7 +129,33 @@ extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
 extern void bpf_rcu_read_lock(void) __weak __ksym;
 extern void bpf_rcu_read_unlock(void) __weak __ksym;
 
-__u64 nb_procs;
+/* results, in this order (the loader reads them by index) */
+struct {
+	__u64 procs;
+	__u64 dumped;
+	__u64 lost;
+} nb_out;
+
+/* netatop's map: the loader points it at the daemon's */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct nb_counters);
+} nb_nt_tasks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} nb_live SEC(".maps");
+
+struct nb_record {
+	__u32 tgid;
+	__u32 flags;
+	__u64 start_boottime;
+	char comm[16];
+	struct nb_counters c;
+};
 
 SEC("syscall")
 int nb_floor_procs(void *ctx)
@@ -140,6 +170,41 @@ int nb_floor_procs(void *ctx)
 		n += t->tgid > 0;	/* touch each task, as a real walk would */
 	bpf_iter_task_destroy(&it);
 	bpf_rcu_read_unlock();
-	nb_procs = n;
+	nb_out.procs = n;
+	return 0;
+}
+
+SEC("syscall")
+int nb_floor_dump(void *ctx)
+{
+	struct bpf_iter_task it;
+	struct nb_counters *c;
+	struct nb_record *r;
+	struct task_struct *t;
+	__u64 n = 0, lost = 0;
+
+	bpf_rcu_read_lock();
+	bpf_iter_task_new(&it, NULL, NB_TASK_ITER_ALL_PROCS);
+	while ((t = bpf_iter_task_next(&it))) {
+		c = bpf_task_storage_get(&nb_nt_tasks, t, 0, 0);
+		if (!c)
+			continue;
+		r = bpf_ringbuf_reserve(&nb_live, sizeof(*r), 0);
+		if (!r) {
+			lost++;
+			continue;
+		}
+		r->tgid = t->tgid;
+		r->flags = 0;
+		r->start_boottime = t->start_boottime;
+		__builtin_memcpy(r->comm, t->comm, sizeof(r->comm));
+		r->c = *c;
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		n++;
+	}
+	bpf_iter_task_destroy(&it);
+	bpf_rcu_read_unlock();
+	nb_out.dumped = n;
+	nb_out.lost = lost;
 	return 0;
 }

@@ -5,12 +5,17 @@
  *   nb_floor OBJECT [PROG]...   attach the named hook programs (default the
  *                               two empty ones), say "ready" on stdout, and
  *                               keep them attached until stdin ends
- *   nb_floor OBJECT walk N      walk every task N times with the empty task
+ *   nb_floor OBJECT walk N [MAP_ID]
+ *                               walk every task N times with the empty task
  *                               iterator, and every process with the
  *                               open-coded one: prints walk_ms=M (median ms
  *                               of one walk) tasks=N, and procs_ms=M
  *                               processes=N where the kernel has the
- *                               open-coded iterator
+ *                               open-coded iterator; with the id of a
+ *                               running netatop's nt_tasks map, also
+ *                               dump_ms=M dumped=N: the open-coded walk
+ *                               writing its records to a ring buffer, plus
+ *                               consuming them here
  *
  * NB_VERBOSE=1 shows libbpf's messages.
  */
@@ -41,16 +46,26 @@ static bool wanted(const char *name, char **names, int n)
 	return false;
 }
 
-/* Open OBJECT and load only the programs named in names. */
-static struct bpf_object *open_obj(const char *path, char **names, int n)
+/*
+ * Open OBJECT and load only the programs named in names; nt_tasks_fd >= 0
+ * is a running netatop's nt_tasks map, for nb_floor_dump.
+ */
+static struct bpf_object *open_obj(const char *path, char **names, int n, int nt_tasks_fd)
 {
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
 	struct bpf_program *prog;
+	struct bpf_map *map;
 
 	if (!obj)
 		return NULL;
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_autoload(prog, wanted(bpf_program__name(prog), names, n));
+	map = bpf_object__find_map_by_name(obj, "nb_nt_tasks");
+	if (nt_tasks_fd >= 0)
+		bpf_map__reuse_fd(map, nt_tasks_fd);
+	else
+		bpf_map__set_autocreate(map, false);
+	bpf_map__set_autocreate(bpf_object__find_map_by_name(obj, "nb_live"), nt_tasks_fd >= 0);
 	if (bpf_object__load(obj)) {
 		bpf_object__close(obj);
 		return NULL;
@@ -95,17 +110,41 @@ static int walk(struct bpf_link *link)
 	return n < 0 ? -1 : 0;
 }
 
-static int do_walks(const char *path, long walks)
+/* What the daemon would do with each record: keep a copy. */
+static char *copies;
+static size_t ncopies;
+
+static int on_record(void *ctx, void *data, size_t size)
 {
-	char *both[] = { "nb_floor_walk", "nb_floor_procs" };
-	struct bpf_object *obj = open_obj(path, both, 2);
-	struct bpf_program *procs;
+	(void)ctx;
+	memcpy(copies + ncopies++ * 96, data, size < 96 ? size : 96);
+	return 0;
+}
+
+static __u64 bss_u64(struct bpf_object *obj, size_t index)
+{
+	struct bpf_map *bss = bpf_object__find_map_by_name(obj, ".bss");
+	__u64 v[8] = { 0 };
+	int zero = 0;
+
+	if (!bss || bpf_map__value_size(bss) > sizeof(v))
+		return 0;
+	bpf_map_lookup_elem(bpf_map__fd(bss), &zero, v);
+	return v[index];
+}
+
+static int do_walks(const char *path, long walks, long map_id)
+{
+	char *all[] = { "nb_floor_walk", "nb_floor_procs", "nb_floor_dump" };
+	int nt_tasks_fd = map_id > 0 ? bpf_map_get_fd_by_id((__u32)map_id) : -1;
+	struct bpf_object *obj = open_obj(path, all, nt_tasks_fd >= 0 ? 3 : 2, nt_tasks_fd);
+	struct bpf_program *procs, *dump;
 	struct bpf_link *link;
 	double *ms = calloc((size_t)walks, sizeof(*ms));
 	long i;
 
 	if (!obj)		/* no open-coded task iterator on this kernel */
-		obj = open_obj(path, both, 1);
+		obj = open_obj(path, all, 1, -1);
 	if (!obj || !ms)
 		nb_die("cannot load %s", path);
 	link = bpf_program__attach_iter(bpf_object__find_program_by_name(obj, "nb_floor_walk"), NULL);
@@ -123,9 +162,6 @@ static int do_walks(const char *path, long walks)
 	procs = bpf_object__find_program_by_name(obj, "nb_floor_procs");
 	if (bpf_program__fd(procs) >= 0) {
 		LIBBPF_OPTS(bpf_test_run_opts, opts);
-		struct bpf_map *bss = bpf_object__find_map_by_name(obj, ".bss");
-		__u64 nprocs = 0;
-		int zero = 0;
 
 		for (i = 0; i < walks; i++) {
 			long long t0 = nb_now_ns();
@@ -134,10 +170,31 @@ static int do_walks(const char *path, long walks)
 				nb_die("BPF_PROG_RUN");
 			ms[i] = (double)(nb_now_ns() - t0) / 1e6;
 		}
-		if (bss)
-			bpf_map_lookup_elem(bpf_map__fd(bss), &zero, &nprocs);
 		printf("procs_ms=%.3f processes=%llu\n", nb_median(ms, (size_t)walks),
-		       (unsigned long long)nprocs);
+		       (unsigned long long)bss_u64(obj, 0));
+	}
+
+	dump = bpf_object__find_program_by_name(obj, "nb_floor_dump");
+	if (bpf_program__fd(dump) >= 0) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts);
+		struct ring_buffer *rb;
+
+		rb = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(obj, "nb_live")),
+				      on_record, NULL, NULL);
+		copies = malloc((8u << 20) / 104 * 96);
+		if (!rb || !copies)
+			nb_die("ring buffer");
+		for (i = 0; i < walks; i++) {
+			long long t0 = nb_now_ns();
+
+			ncopies = 0;
+			if (bpf_prog_test_run_opts(bpf_program__fd(dump), &opts) < 0)
+				nb_die("BPF_PROG_RUN");
+			ring_buffer__consume(rb);
+			ms[i] = (double)(nb_now_ns() - t0) / 1e6;
+		}
+		printf("dump_ms=%.3f dumped=%zu lost=%llu\n", nb_median(ms, (size_t)walks), ncopies,
+		       (unsigned long long)bss_u64(obj, 2));
 	}
 	return 0;
 }
@@ -152,18 +209,19 @@ int main(int argc, char **argv)
 	char c;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: nb_floor OBJECT [PROG]... | nb_floor OBJECT walk N\n");
+		fprintf(stderr, "usage: nb_floor OBJECT [PROG]... | nb_floor OBJECT walk N [MAP_ID]\n");
 		return 2;
 	}
 	if (!getenv("NB_VERBOSE"))
 		libbpf_set_print(quiet);
-	if (argc == 4 && strcmp(argv[2], "walk") == 0)
-		return do_walks(argv[1], nb_arg_long(argv[3], "N"));
+	if ((argc == 4 || argc == 5) && strcmp(argv[2], "walk") == 0)
+		return do_walks(argv[1], nb_arg_long(argv[3], "N"),
+				argc == 5 ? nb_arg_long(argv[4], "MAP_ID") : 0);
 	if (argc > 2) {
 		names = argv + 2;
 		n = argc - 2;
 	}
-	obj = open_obj(argv[1], names, n);
+	obj = open_obj(argv[1], names, n, -1);
 	if (!obj)
 		nb_die("cannot load %s", argv[1]);
 	bpf_object__for_each_program(prog, obj) {

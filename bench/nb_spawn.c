@@ -45,7 +45,8 @@ static void child_send(void)
 {
 	static const char byte = 'x';
 
-	/* raw system calls: no errno, no libc state shared with the parent */
+	/* bound libc wrappers only: no errno, no other state shared with the parent */
+	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);	/* never outlive nb_spawn */
 	syscall(SYS_sendto, send_fd, &byte, 1, 0, &sink, sizeof(sink));
 	__atomic_add_fetch(&sent, 1, __ATOMIC_RELEASE);
 }

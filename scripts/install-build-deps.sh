@@ -2,7 +2,8 @@
 # Install what building netatop needs on Debian 12 or later (or Ubuntu
 # 22.04 or later); with --tests, also what the whole test suite needs (qemu
 # and busybox for the 6.1 guest, tmux and prometheus_client for the --top
-# and --metrics tests).  Run as root.
+# and --metrics tests, valgrind and clang's sanitizer runtimes for
+# make check-quality, strace for make bench).  Run as root.
 set -eu
 
 usage() {
@@ -26,7 +27,8 @@ pkgs="autoconf automake make gcc libc6-dev pkg-config
 	libbpf-dev libelf-dev zlib1g-dev libcap-dev check libsubunit-dev libncurses-dev
 	groff-base procps iproute2"
 if [ -n "$tests" ]; then
-	pkgs="$pkgs qemu-system-x86 busybox-static cpio tmux python3-prometheus-client"
+	pkgs="$pkgs qemu-system-x86 busybox-static cpio tmux python3-prometheus-client
+		valgrind libclang-rt-dev strace"
 fi
 # wait for another apt run (unattended upgrades) rather than fail
 apt-get -o DPkg::Lock::Timeout=600 update -qq

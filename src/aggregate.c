@@ -25,14 +25,20 @@ struct keyed {
 	size_t pos;
 };
 
+int nt_pid_btime_cmp(pid_t pid_a, unsigned long btime_a, pid_t pid_b, unsigned long btime_b)
+{
+	if (pid_a != pid_b)
+		return pid_a < pid_b ? -1 : 1;
+	return (btime_a > btime_b) - (btime_a < btime_b);
+}
+
 static int by_key_then_pos(const void *a, const void *b)
 {
 	const struct keyed *x = a, *y = b;
+	int d = nt_pid_btime_cmp(x->rec->id, x->rec->btime, y->rec->id, y->rec->btime);
 
-	if (x->rec->id != y->rec->id)
-		return x->rec->id < y->rec->id ? -1 : 1;
-	if (x->rec->btime != y->rec->btime)
-		return x->rec->btime < y->rec->btime ? -1 : 1;
+	if (d)
+		return d;
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
@@ -84,22 +90,21 @@ void nt_sample_free(struct nt_sample *s)
 	s->n = 0;
 }
 
+static int proc_order(const void *a, const void *b)
+{
+	const struct nt_proc *x = a, *y = b;
+
+	return nt_pid_btime_cmp(x->pid, x->btime, y->pid, y->btime);
+}
+
 const struct nt_proc *nt_sample_find(const struct nt_sample *s, pid_t pid, unsigned long btime)
 {
-	size_t lo = 0, hi = s ? s->n : 0;
+	struct nt_proc key = { .pid = pid, .btime = btime };
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct nt_proc *p = &s->procs[mid];
-
-		if (p->pid == pid && p->btime == btime)
-			return p;
-		if (p->pid < pid || (p->pid == pid && p->btime < btime))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	/* bsearch() may not be given the NULL procs of an empty sample */
+	if (!s || !s->n)
+		return NULL;
+	return bsearch(&key, s->procs, s->n, sizeof(*s->procs), proc_order);
 }
 
 void nt_sample_inherit(struct nt_sample *cur, const struct nt_sample *prev)

@@ -61,6 +61,12 @@ void nt_sample_free(struct nt_sample *s);
 const struct nt_proc *nt_sample_find(const struct nt_sample *s, pid_t pid, unsigned long btime);
 
 /*
+ * The order processes are kept in, here and in the metrics state: by pid,
+ * then by start time (a pid reused).  <0, 0 or >0 as for qsort().
+ */
+int nt_pid_btime_cmp(pid_t pid_a, unsigned long btime_a, pid_t pid_b, unsigned long btime_b);
+
+/*
  * An exited process can no longer be asked for its user and cgroup:
  * take them from the previous sample, where it may still have run.
  */

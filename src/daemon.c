@@ -3,8 +3,10 @@
 #include "daemon.h"
 #include "exitcodes.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,30 @@ int nt_pidfile_write(int fd, pid_t pid, const struct nt_status *st)
 	return 0;
 }
 
+/*
+ * The counter of a "KEY VALUE" line, into *v.  sscanf("%llu") would skip
+ * the newline of an empty value and take the next line's, and would read
+ * "-1" as ULLONG_MAX: the value must start with a digit on this line.
+ */
+static bool counter_line(const char *line, const char *key, unsigned long long *v)
+{
+	size_t klen = strlen(key);
+	unsigned long long n;
+	const char *p;
+
+	if (strncmp(line, key, klen) != 0 || line[klen] != ' ')
+		return false;
+	p = line + klen + strspn(line + klen, " \t");
+	if (!isdigit((unsigned char)*p))
+		return false;
+	errno = 0;
+	n = strtoull(p, NULL, 10);
+	if (errno)
+		return false;
+	*v = n;
+	return true;
+}
+
 int nt_status_parse(const char *text, struct nt_status *st)
 {
 	const char *line = strchr(text, '\n');
@@ -76,9 +102,9 @@ int nt_status_parse(const char *text, struct nt_status *st)
 			memcpy(st->backend, line + 8, n);
 			st->backend[n] = '\0';
 			seen++;
-		} else if (sscanf(line, "dropped_calls %llu", &st->dropped_calls) == 1 ||
-			   sscanf(line, "dropped_exits %llu", &st->dropped_exits) == 1 ||
-			   sscanf(line, "evicted_exited %llu", &st->evicted_exited) == 1) {
+		} else if (counter_line(line, "dropped_calls", &st->dropped_calls) ||
+			   counter_line(line, "dropped_exits", &st->dropped_exits) ||
+			   counter_line(line, "evicted_exited", &st->evicted_exited)) {
 			seen++;
 		}
 		line = strchr(line, '\n');

@@ -41,31 +41,20 @@ static unsigned long long bytes_of(const unsigned long long c[NT_C_COUNT])
 	return c[NT_C_TCP_SND_BYTES] + c[NT_C_TCP_RCV_BYTES] + c[NT_C_UDP_SND_BYTES] + c[NT_C_UDP_RCV_BYTES];
 }
 
-static const struct nt_mproc *find_proc(const struct nt_mstate *st, pid_t pid, unsigned long btime)
-{
-	size_t lo = 0, hi = st->nprocs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct nt_mproc *p = &st->procs[mid];
-
-		if (p->pid == pid && p->btime == btime)
-			return p;
-		if (p->pid < pid || (p->pid == pid && p->btime < btime))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 static int by_pid_btime(const void *a, const void *b)
 {
 	const struct nt_mproc *x = a, *y = b;
 
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return (x->btime > y->btime) - (x->btime < y->btime);
+	return nt_pid_btime_cmp(x->pid, x->btime, y->pid, y->btime);
+}
+
+static const struct nt_mproc *find_proc(const struct nt_mstate *st, pid_t pid, unsigned long btime)
+{
+	struct nt_mproc key = { .pid = pid, .btime = btime };
+
+	if (!st->nprocs)
+		return NULL;
+	return bsearch(&key, st->procs, st->nprocs, sizeof(*st->procs), by_pid_btime);
 }
 
 /* ---------------------------------------------------------------- the file */

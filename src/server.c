@@ -29,13 +29,14 @@
 
 #define NT_MAX_EVENTS 64
 #define NT_READ_CHUNK 65536
+#define NT_SEND_BATCH 64	/* chunks per sendmmsg(): 2 MiB, more than a socket buffer */
 
 struct nt_client {
 	int fd;
 	struct nt_request_state req;
 	struct nt_reply *reply;		/* being sent, or NULL */
 	size_t off;			/* bytes of reply sent */
-	size_t chunk;			/* bytes per send(): whole records, one skb */
+	size_t chunk;			/* bytes per message: whole records, one skb */
 	uint64_t acked_seq;		/* newest exited record it has fully received */
 	time_t last_progress;		/* CLOCK_MONOTONIC, while a reply is pending */
 	bool waiting_out;		/* registered for EPOLLOUT instead of EPOLLIN */
@@ -218,17 +219,36 @@ static struct nt_reply *snapshot(struct nt_server *s)
 	return r;
 }
 
-/* Send what the socket takes; returns false when the client is gone. */
+/*
+ * Send what the socket takes; returns false when the client is gone.  The
+ * chunks of a reply go out in one sendmmsg(): each message is one skb, sent
+ * whole or not at all, so a 10,000-process reply costs one system call
+ * instead of thirty and atop still never sees a partial record.
+ */
 static bool client_flush(struct nt_server *s, struct nt_client *c, time_t now)
 {
 	while (c->reply && c->off < c->reply->len) {
-		size_t len = c->reply->len - c->off;
-		ssize_t n;
+		struct mmsghdr msg[NT_SEND_BATCH];
+		struct iovec iov[NT_SEND_BATCH];
+		size_t off = c->off;
+		unsigned int n = 0, i;
+		int sent;
 
-		if (len > c->chunk)
-			len = c->chunk;
-		n = send(c->fd, (const char *)c->reply->rec + c->off, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
+		while (n < NT_SEND_BATCH && off < c->reply->len) {
+			size_t len = c->reply->len - off;
+
+			if (len > c->chunk)
+				len = c->chunk;
+			iov[n].iov_base = (char *)c->reply->rec + off;
+			iov[n].iov_len = len;
+			memset(&msg[n], 0, sizeof(msg[n]));
+			msg[n].msg_hdr.msg_iov = &iov[n];
+			msg[n].msg_hdr.msg_iovlen = 1;
+			off += len;
+			n++;
+		}
+		sent = sendmmsg(c->fd, msg, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (sent < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -237,8 +257,15 @@ static bool client_flush(struct nt_server *s, struct nt_client *c, time_t now)
 			}
 			return false;	/* EPIPE, ECONNRESET: the client left */
 		}
-		c->off += (size_t)n;
-		c->last_progress = now;
+		for (i = 0; i < (unsigned int)sent; i++)
+			c->off += msg[i].msg_len;
+		if (sent > 0)
+			c->last_progress = now;
+		if ((unsigned int)sent < n && c->off < c->reply->len) {
+			/* the socket is full: the next call would only say EAGAIN */
+			client_watch(s, c, true);
+			return true;
+		}
 	}
 	if (c->reply) {
 		c->acked_seq = c->reply->exited_seq;

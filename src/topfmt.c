@@ -153,17 +153,34 @@ static void put_col(char *buf, size_t len, size_t *pos, const struct nt_layout *
 	put(buf, len, pos, l, cell);
 }
 
+/*
+ * The shown column after c (-1: the first), NT_COL_NAME after the last:
+ * the name is always shown, and formatted on its own.
+ */
+static int next_shown(const struct nt_layout *l, int c)
+{
+	while (++c < NT_COL_NAME && !l->show[c])
+		;
+	return c;
+}
+
+/* buf emptied, to append to; false when it has no room even for the NUL. */
+static bool line_start(char *buf, size_t len)
+{
+	if (len == 0)
+		return false;
+	buf[0] = '\0';
+	return true;
+}
+
 void nt_format_header(char *buf, size_t len, const struct nt_layout *l)
 {
 	size_t pos = 0;
 	int c;
 
-	if (len == 0)
+	if (!line_start(buf, len))
 		return;
-	buf[0] = '\0';
-	for (c = 0; c < NT_COL_NAME; c++) {
-		if (!l->show[c])
-			continue;
+	for (c = next_shown(l, -1); c < NT_COL_NAME; c = next_shown(l, c)) {
 		if (c == NT_COL_PID)
 			put_col(buf, len, &pos, l, cols[c].width, false, l->by == NT_GROUP_PID ? "PID" : "PROCS");
 		else
@@ -203,12 +220,9 @@ void nt_format_row(char *buf, size_t len, const struct nt_layout *l, const struc
 	size_t pos = 0;
 	int c;
 
-	if (len == 0)
+	if (!line_start(buf, len))
 		return;
-	buf[0] = '\0';
-	for (c = 0; c < NT_COL_NAME; c++) {
-		if (!l->show[c])
-			continue;
+	for (c = next_shown(l, -1); c < NT_COL_NAME; c = next_shown(l, c)) {
 		switch (c) {
 		case NT_COL_PID:
 			if (l->by == NT_GROUP_PID)
@@ -249,32 +263,30 @@ void nt_format_row(char *buf, size_t len, const struct nt_layout *l, const struc
 	put(buf, len, &pos, l, cell);
 }
 
+/* Every process together, each rate scaled as its column is. */
+static void format_totals(char *buf, size_t len, const struct nt_view *v, bool compact)
+{
+	char h[NT_C_COUNT][16];
+	int c;
+
+	for (c = NT_COL_TCPSND; c <= NT_COL_UDPRBY; c++)
+		nt_format_rate(h[cols[c].ctr], sizeof(h[0]), v->rate[cols[c].ctr], cols[c].base);
+	if (compact)
+		snprintf(buf, len, "TCP out/in %s/%s pk/s %s/%s B/s  UDP out/in %s/%s pk/s %s/%s B/s",
+			 h[NT_C_TCP_SND_PACKS], h[NT_C_TCP_RCV_PACKS], h[NT_C_TCP_SND_BYTES], h[NT_C_TCP_RCV_BYTES],
+			 h[NT_C_UDP_SND_PACKS], h[NT_C_UDP_RCV_PACKS], h[NT_C_UDP_SND_BYTES], h[NT_C_UDP_RCV_BYTES]);
+	else
+		snprintf(buf, len, "TCP out %s pk/s %s B/s, in %s pk/s %s B/s   UDP out %s pk/s %s B/s, in %s pk/s %s B/s",
+			 h[NT_C_TCP_SND_PACKS], h[NT_C_TCP_SND_BYTES], h[NT_C_TCP_RCV_PACKS], h[NT_C_TCP_RCV_BYTES],
+			 h[NT_C_UDP_SND_PACKS], h[NT_C_UDP_SND_BYTES], h[NT_C_UDP_RCV_PACKS], h[NT_C_UDP_RCV_BYTES]);
+}
+
 void nt_format_totals_short(char *buf, size_t len, const struct nt_view *v)
 {
-	char h[8][16];
-
-	snprintf(buf, len, "TCP out/in %s/%s pk/s %s/%s B/s  UDP out/in %s/%s pk/s %s/%s B/s",
-		 nt_format_rate(h[0], sizeof(h[0]), v->rate[NT_C_TCP_SND_PACKS], 1000),
-		 nt_format_rate(h[1], sizeof(h[1]), v->rate[NT_C_TCP_RCV_PACKS], 1000),
-		 nt_format_rate(h[2], sizeof(h[2]), v->rate[NT_C_TCP_SND_BYTES], 1024),
-		 nt_format_rate(h[3], sizeof(h[3]), v->rate[NT_C_TCP_RCV_BYTES], 1024),
-		 nt_format_rate(h[4], sizeof(h[4]), v->rate[NT_C_UDP_SND_PACKS], 1000),
-		 nt_format_rate(h[5], sizeof(h[5]), v->rate[NT_C_UDP_RCV_PACKS], 1000),
-		 nt_format_rate(h[6], sizeof(h[6]), v->rate[NT_C_UDP_SND_BYTES], 1024),
-		 nt_format_rate(h[7], sizeof(h[7]), v->rate[NT_C_UDP_RCV_BYTES], 1024));
+	format_totals(buf, len, v, true);
 }
 
 void nt_format_totals(char *buf, size_t len, const struct nt_view *v)
 {
-	char h[8][16];
-
-	snprintf(buf, len, "TCP out %s pk/s %s B/s, in %s pk/s %s B/s   UDP out %s pk/s %s B/s, in %s pk/s %s B/s",
-		 nt_format_rate(h[0], sizeof(h[0]), v->rate[NT_C_TCP_SND_PACKS], 1000),
-		 nt_format_rate(h[1], sizeof(h[1]), v->rate[NT_C_TCP_SND_BYTES], 1024),
-		 nt_format_rate(h[2], sizeof(h[2]), v->rate[NT_C_TCP_RCV_PACKS], 1000),
-		 nt_format_rate(h[3], sizeof(h[3]), v->rate[NT_C_TCP_RCV_BYTES], 1024),
-		 nt_format_rate(h[4], sizeof(h[4]), v->rate[NT_C_UDP_SND_PACKS], 1000),
-		 nt_format_rate(h[5], sizeof(h[5]), v->rate[NT_C_UDP_SND_BYTES], 1024),
-		 nt_format_rate(h[6], sizeof(h[6]), v->rate[NT_C_UDP_RCV_PACKS], 1000),
-		 nt_format_rate(h[7], sizeof(h[7]), v->rate[NT_C_UDP_RCV_BYTES], 1024));
+	format_totals(buf, len, v, false);
 }

@@ -484,7 +484,11 @@ static void op_status_roundtrip(struct fz_in *in)
 		 got.evicted_exited == st.evicted_exited, "counters read back differ: %s", buf);
 }
 
-/* The first line that starts with "btime ", parsed on its own. */
+/*
+ * The first line that starts with "btime ", parsed on its own: after
+ * blanks, the digits on that line (no sign), or 0 when there are none or
+ * they do not fit.
+ */
 static unsigned long btime_reference(const char *text)
 {
 	const char *p = text;
@@ -492,8 +496,19 @@ static unsigned long btime_reference(const char *text)
 	for (;;) {
 		const char *nl = strchr(p, '\n');
 
-		if (strncmp(p, "btime ", 6) == 0)
-			return strtoul(p + 6, NULL, 10);
+		if (strncmp(p, "btime ", 6) == 0) {
+			char line[1024], digits[1024];
+			const char *v;
+			unsigned long n;
+
+			snprintf(line, sizeof(line), "%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
+			v = line + 6 + strspn(line + 6, " \t");
+			if (sscanf(v, "%1023[0-9]", digits) != 1)
+				return 0;
+			errno = 0;
+			n = strtoul(digits, NULL, 10);
+			return errno ? 0 : n;
+		}
 		if (!nl)
 			return 0;
 		p = nl + 1;

@@ -19,8 +19,8 @@
  *    order), then the live set in order (ids 0 skipped), or no live
  *    record when the source failed;
  *  - retention: from its second reply on, a client gets every process
- *    that exited after its previous reply, and every exit queued before
- *    it sent the request is in the reply;
+ *    that exited after its previous reply; every exit queued before it
+ *    sent a request is in that reply or an earlier one;
  *  - no reply is lost or left half-sent (a 10 s wait is a failure), the
  *    server stops with 0 on SIGTERM, and the status it publishes in the
  *    pid file parses back to the source's counters with nothing evicted;
@@ -38,7 +38,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>

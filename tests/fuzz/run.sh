@@ -25,7 +25,9 @@
 #   tests/fuzz/build/<harness> FILE
 set -u
 
+# shellcheck source-path=SCRIPTDIR source=../quality/lib.sh
 . "$(dirname "$0")/../quality/lib.sh"
+# shellcheck disable=SC2034 # used by lib.sh
 q_name=fuzz
 
 runs_clients=${NETATOP_FUZZ_RUNS_CLIENTS:-200000}

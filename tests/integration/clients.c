@@ -38,42 +38,20 @@ struct kids {
 	unsigned long btime[TRAFFIC_MAX_CHILDREN];
 };
 
-/* Fork a case's children, held before any traffic; record atop's btime for each. */
 static void kids_prepare(struct kids *k, const char *name, const char *tag,
 			 unsigned int count, size_t size)
 {
-	struct traffic_spec spec;
-	char err[512];
-	unsigned int i;
-
-	memset(k, 0, sizeof(*k));
-	ck_assert_msg(traffic_spec_by_name(name, &spec) == 0, "no traffic case %s", name);
-	if (tag)
-		spec.tag = tag;
-	if (count)
-		spec.count = count;
-	if (size)
-		spec.size = size;
-	ck_assert_msg(traffic_prepare(&k->tc, &spec, err, sizeof(err)) == 0, "%s", err);
-	for (i = 0; i < k->tc.nchild; i++)
-		ck_assert_msg(atop_proc_btime(k->tc.child[i].pid, &k->btime[i]) == 0,
-			      "cannot read /proc/%d/stat", (int)k->tc.child[i].pid);
+	harness_traffic_prepare(&k->tc, k->btime, name, tag, count, size);
 }
 
-/* Let them move their traffic; they stay alive with final counters. */
 static void kids_go(struct kids *k)
 {
-	char err[512];
-
-	ck_assert_msg(traffic_go(&k->tc) == 0, "cannot start %s", k->tc.spec.name);
-	ck_assert_msg(traffic_collect(&k->tc, err, sizeof(err)) == 0, "%s", err);
+	harness_traffic_go(&k->tc);
 }
 
 static void kids_reap(struct kids *k)
 {
-	char err[512];
-
-	ck_assert_msg(traffic_finish(&k->tc, err, sizeof(err)) == 0, "%s", err);
+	harness_traffic_finish(&k->tc);
 }
 
 static void kids_run(struct kids *k, const char *name, const char *tag,
@@ -118,11 +96,11 @@ static void expect_kids(const struct atop_reply *r, const struct kids *k, const 
 			      "%s: %s", when, msg);
 }
 
+/* r is initialised; what it held from an earlier query is freed. */
 static void query(const char *path, struct atop_reply *r)
 {
 	char err[256];
 
-	atop_reply_init(r);
 	ck_assert_msg(atop_query(path, r, err, sizeof(err)) == ATOP_OK, "query %s: %s", path, err);
 }
 
@@ -144,20 +122,6 @@ static int connect_ok(const char *path)
 static void start_own(struct harness *h, const char *const *extra)
 {
 	ck_assert_msg(harness_start(h, extra) == 0, "netatop did not start (log above)");
-}
-
-static void stop_own(struct harness *h)
-{
-	int rc = harness_stop(h);
-
-	if (rc != 0) {
-		char *log = harness_read_log(h);
-
-		fprintf(stderr, "---- netatop log\n%s---- end of log\n", log);
-		free(log);
-	}
-	ck_assert_msg(rc == 0, "netatop exited with status %d on SIGTERM", rc);
-	harness_cleanup(h);
 }
 
 static void send_all(int fd, const void *buf, size_t len)
@@ -200,7 +164,7 @@ START_TEST(test_exited_reaches_every_client)
 	atop_reply_free(&rb);
 	close(a);
 	close(b);
-	stop_own(&h);
+	harness_stop_ok(&h);
 }
 END_TEST
 
@@ -219,6 +183,7 @@ START_TEST(test_exited_before_live)
 	 * Exited records first: a live process that reused a pid must come
 	 * later, to replace the exited one in atop's hash.
 	 */
+	atop_reply_init(&r);
 	query(shared.sock, &r);
 	expect_kids(&r, &gone, "exited");
 	expect_kids(&r, &live, "live");
@@ -282,6 +247,7 @@ START_TEST(test_reused_pid_starts_from_zero)
 	/* The old process: UDP only, exited and reaped, so its pid is free. */
 	kids_run(&old, "udp-self", "pidold", 3, 100);
 	pid = old.tc.child[0].pid;
+	atop_reply_init(&r);
 	query(shared.sock, &r);
 	expect_kids(&r, &old, "old process, exited");
 
@@ -409,6 +375,7 @@ START_TEST(test_concurrent_clients)
 		ck_assert_msg(p[i].err[0] == '\0', "client %u: %s", i, p[i].err);
 		ck_assert_uint_eq(p[i].polls, CONCURRENT_POLLS);
 	}
+	atop_reply_init(&r);
 	query(shared.sock, &r);
 	for (i = 0; i < 10; i++)
 		expect_kids(&r, &k[i], "after the concurrent polls");
@@ -445,7 +412,7 @@ START_TEST(test_partial_request_blocks_nobody)
 	atop_reply_free(&r);
 	close(g);
 	close(c);
-	stop_own(&h);
+	harness_stop_ok(&h);
 }
 END_TEST
 
@@ -489,7 +456,7 @@ START_TEST(test_request_content_ignored)
 
 	atop_reply_free(&r);
 	close(g);
-	stop_own(&h);
+	harness_stop_ok(&h);
 }
 END_TEST
 
@@ -509,12 +476,13 @@ START_TEST(test_nonreading_client_blocks_nobody)
 		sent++;
 	ck_assert_msg(sent > 0, "could not send a single request: %s", strerror(errno));
 
+	atop_reply_init(&r);
 	for (i = 0; i < 3; i++)
 		query(h.sock, &r);
 	close(n);
 	query(h.sock, &r);
 	atop_reply_free(&r);
-	stop_own(&h);
+	harness_stop_ok(&h);
 }
 END_TEST
 
@@ -742,6 +710,7 @@ static void expect_still_serving(const struct harness *h, const char *after)
 
 	ck_assert_msg(lstat(h->sock, &st) == 0 && S_ISSOCK(st.st_mode),
 		      "%s: the first daemon's socket is gone", after);
+	atop_reply_init(&r);
 	query(h->sock, &r);
 	atop_reply_free(&r);
 }
@@ -765,7 +734,7 @@ START_TEST(test_second_daemon_refused)
 	ck_assert_msg(rc != 0, "a second daemon on the same socket exited 0");
 	expect_still_serving(&h, "second daemon, other pid file");
 
-	stop_own(&h);
+	harness_stop_ok(&h);
 }
 END_TEST
 
@@ -789,9 +758,10 @@ START_TEST(test_stale_socket_replaced)
 
 	ck_assert_msg(harness_launch(&h, NULL) == 0 && harness_wait_ready(&h) == 0,
 		      "netatop did not replace the stale socket");
+	atop_reply_init(&r);
 	query(h.sock, &r);
 	atop_reply_free(&r);
-	stop_own(&h);
+	harness_stop_ok(&h);
 }
 END_TEST
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #define _GNU_SOURCE
 #include "harness.h"
+#include "atop_client.h"
 
 #include <check.h>
 
@@ -290,6 +291,20 @@ int harness_stop(struct harness *h)
 	return shell_status(h->status);
 }
 
+void harness_stop_ok(struct harness *h)
+{
+	int rc = harness_stop(h);
+
+	if (rc != 0) {
+		char *log = harness_read_log(h);
+
+		fprintf(stderr, "---- netatop log\n%s---- end of log\n", log);
+		free(log);
+	}
+	ck_assert_msg(rc == 0, "netatop exited with status %d on SIGTERM", rc);
+	harness_cleanup(h);
+}
+
 static char *slurp_fd(int fd)
 {
 	size_t len = 0, cap = 4096;
@@ -415,6 +430,43 @@ int harness_run(const char *const *argv, const char *errlog, char **out)
 		free(buf);
 	}
 	return shell_status(status);
+}
+
+void harness_traffic_prepare(struct traffic_case *tc, unsigned long btime[TRAFFIC_MAX_CHILDREN],
+			     const char *name, const char *tag, unsigned int count, size_t size)
+{
+	struct traffic_spec spec;
+	char err[512];
+	unsigned int i;
+
+	memset(tc, 0, sizeof(*tc));
+	memset(btime, 0, TRAFFIC_MAX_CHILDREN * sizeof(*btime));
+	ck_assert_msg(traffic_spec_by_name(name, &spec) == 0, "no traffic case %s", name);
+	if (tag)
+		spec.tag = tag;
+	if (count)
+		spec.count = count;
+	if (size)
+		spec.size = size;
+	ck_assert_msg(traffic_prepare(tc, &spec, err, sizeof(err)) == 0, "%s", err);
+	for (i = 0; i < tc->nchild; i++)
+		ck_assert_msg(atop_proc_btime(tc->child[i].pid, &btime[i]) == 0,
+			      "cannot read /proc/%d/stat", (int)tc->child[i].pid);
+}
+
+void harness_traffic_go(struct traffic_case *tc)
+{
+	char err[512];
+
+	ck_assert_msg(traffic_go(tc) == 0, "cannot start %s", tc->spec.name);
+	ck_assert_msg(traffic_collect(tc, err, sizeof(err)) == 0, "%s", err);
+}
+
+void harness_traffic_finish(struct traffic_case *tc)
+{
+	char err[512];
+
+	ck_assert_msg(traffic_finish(tc, err, sizeof(err)) == 0, "%s", err);
 }
 
 int harness_run_suite(struct harness *h, Suite *suite)

@@ -13,6 +13,8 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
+#include "traffic.h"
+
 #define HARNESS_SKIP	77	/* automake: SKIP */
 #define HARNESS_ERROR	99	/* automake: ERROR */
 
@@ -69,6 +71,12 @@ int harness_start(struct harness *h, const char *const *extra);
  */
 int harness_stop(struct harness *h);
 
+/*
+ * In a test: harness_stop(), which must give 0 (else the daemon's log goes
+ * to stderr and the test fails), then harness_cleanup().
+ */
+void harness_stop_ok(struct harness *h);
+
 /* The daemon's log, malloc'ed and NUL-terminated ("" if none). */
 char *harness_read_log(const struct harness *h);
 
@@ -85,6 +93,21 @@ int harness_run(const char *const *argv, const char *errlog, char **out);
 
 /* A connect() as atop does it: 0 if somebody accepts on path. */
 int harness_socket_connectable(const char *path);
+
+/*
+ * The children of traffic case `name` (tag, count and size replace the
+ * case's own unless NULL or 0), forked and held before any traffic; in
+ * btime[], the btime atop computes for each, which needs them alive.  Any
+ * failure fails the test.
+ */
+void harness_traffic_prepare(struct traffic_case *tc, unsigned long btime[TRAFFIC_MAX_CHILDREN],
+			     const char *name, const char *tag, unsigned int count, size_t size);
+
+/* Let them move their traffic; they stay alive with final counters. */
+void harness_traffic_go(struct traffic_case *tc);
+
+/* Let them exit and reap them; one that failed fails the test. */
+void harness_traffic_finish(struct traffic_case *tc);
 
 /*
  * main() of a suite that shares one daemon: skip without root and BPF,

@@ -69,7 +69,7 @@ int main(int argc, char **argv)
 	unsigned long long sent = 0;
 	struct sigaction sa;
 	struct timespec next;
-	int opt, rfd, sfd, rcvbuf = 4 << 20, status;
+	int opt, rfd = -1, sfd = -1, rcvbuf = 4 << 20, status, rc = 1;
 	size_t size;
 	pid_t child;
 	char *buf;
@@ -98,19 +98,19 @@ int main(int argc, char **argv)
 	sfd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (rfd < 0 || sfd < 0 || !buf) {
 		perror("rategen: socket");
-		return 1;
+		goto out;
 	}
 	setsockopt(rfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(rfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
 	    getsockname(rfd, (struct sockaddr *)&addr, &alen) < 0 ||
 	    connect(sfd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		perror("rategen: bind/connect");
-		return 1;
+		goto out;
 	}
 	child = fork();
 	if (child < 0) {
 		perror("rategen: fork");
-		return 1;
+		goto out;
 	}
 	if (child == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -119,6 +119,7 @@ int main(int argc, char **argv)
 		receive(rfd, size);
 	}
 	close(rfd);
+	rfd = -1;
 	name_me(prefix, "snd");
 
 	memset(&sa, 0, sizeof(sa));
@@ -155,5 +156,12 @@ int main(int argc, char **argv)
 	}
 	kill(child, SIGKILL);
 	waitpid(child, &status, 0);
-	return 0;
+	rc = 0;
+out:
+	if (rfd >= 0)
+		close(rfd);
+	if (sfd >= 0)
+		close(sfd);
+	free(buf);
+	return rc;
 }

@@ -14,10 +14,8 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 # The source and build trees: set by make (AM_TESTS_ENVIRONMENT), else
 # guessed from this file's place.
 q_here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$(cd "$q_here/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-top_srcdir=$(cd "$top_srcdir" && pwd)
-top_builddir=$(cd "$top_builddir" && pwd)
+top_srcdir=$(cd "${top_srcdir:-$q_here/../..}" && pwd)
+top_builddir=$(cd "${top_builddir:-$top_srcdir}" && pwd)
 
 q_skip() {
 	if [ "${CI:-}" = true ]; then

@@ -2,7 +2,8 @@
 # Valgrind (memcheck) over
 #  1. every unit test binary, with CK_FORK=no so that the tests run in the
 #     process valgrind watches;
-#  2. the daemon itself for a short session (root + BPF): it loads its BPF
+#  2. the daemon itself for two short sessions (root + BPF), with --no-drop
+#     and then dropping its privileges as in production: it loads its BPF
 #     programs under valgrind, counts loopback TCP and UDP traffic of
 #     processes that then exit, and serves clients: netatop --list and
 #     --list --json, a plain request, three requests in one write, a
@@ -22,13 +23,14 @@
 # NETATOP_VALGRIND_JOBS (unit tests run in parallel, default nproc).
 set -u
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 command -v valgrind >/dev/null 2>&1 || q_skip "valgrind not found: apt-get install valgrind"
 [ -f "$top_builddir/Makefile" ] || q_skip "the tree is not configured"
 NETATOP=${NETATOP:-$top_builddir/netatop}
 supp=$top_srcdir/tests/quality/valgrind.supp
-vg="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 --suppressions=$supp"
+vg="valgrind -q --vgdb=no --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 --suppressions=$supp"
 jobs=${NETATOP_VALGRIND_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/netatop-valgrind.XXXXXX") || q_fail "mktemp failed"
@@ -64,10 +66,12 @@ printf '%s\n' $units | xargs -P "$jobs" -I{} sh -c '
 ' sh {} "$work" "$top_builddir" "$vg"
 for t in $units; do
 	log=$work/$(basename "$t").log
+	# shellcheck disable=SC2046 # two words: status and seconds
 	set -- $(cat "$log.rc" 2>/dev/null || echo "1 ?")
-	summary=$(grep -E '^[0-9]+%: Checks' "$log" | tail -n1)
+	# not Check's own summary line: CI counts those, and these suites ran in make check
+	summary=$(grep -E '^[0-9]+%: Checks' "$log" | tail -n1 | sed 's/.*Checks: \([0-9]*\).*/\1 checks/')
 	if [ "$1" -eq 0 ]; then
-		echo "  ok   $t (${2}s) $summary"
+		echo "  ok   $t (${2}s, $summary)"
 	else
 		fail "$t under valgrind: exit status $1"
 		sed 's/^/    /' "$log" | head -n 80
@@ -96,30 +100,8 @@ run_client help 0 --help
 run_client usage 2 --no-such-option
 
 # ---------------------------------------------------------------- 2. the daemon
-daemon_done=
-if [ "$(id -u)" -ne 0 ] || [ ! -e /sys/kernel/btf/vmlinux ]; then
-	[ "${CI:-}" = true ] && fail "the daemon part needs root and BTF (CI=true)"
-	echo "note: not root or no BTF: the daemon is not run under valgrind"
-else
-	run_client check 0 --check
-	run_client check-json 0 --check --json
-	sock=$work/sock
-	echo "the daemon under valgrind: $NETATOP -f --no-drop --socket $sock --pidfile $work/pid"
-	$vg --log-file="$work/daemon.vg" "$NETATOP" -f --no-drop --socket "$sock" --pidfile "$work/pid" \
-		>"$work/daemon.log" 2>&1 &
-	daemon_pid=$!
-	i=0
-	while [ ! -S "$sock" ] && [ $i -lt 600 ] && kill -0 "$daemon_pid" 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if [ ! -S "$sock" ]; then
-		fail "the daemon under valgrind did not serve $sock within 60 s"
-		cat "$work/daemon.log" "$work/daemon.vg"
-	else
-		echo "  serving after $((i / 10)) s"
-		if command -v python3 >/dev/null 2>&1; then
-			python3 - "$sock" >"$work/session.log" 2>&1 <<'EOF'
+# the client session, against the daemon under valgrind
+cat >"$work/session.py" <<'EOF'
 import os, socket, struct, sys, time
 REC = struct.calcsize("iL16s8Q")	# struct netpertask, native layout
 path = sys.argv[1]
@@ -180,29 +162,67 @@ print("after our EOF:", s.recv(100) == b""); s.close()
 traffic("vglast")
 s = connect(); s.sendall(b"\0" * REC); print("after one more exit:", replies(s, 1)); s.close()
 EOF
-			st=$?
-			sed 's/^/    /' "$work/session.log"
-			[ "$st" -eq 0 ] || fail "the client session against the daemon under valgrind failed"
-		else
-			echo "note: no python3: only netatop --list talks to the daemon"
-		fi
-		run_client list 0 --list -s "$sock"
-		run_client list-json 0 --list --json -s "$sock"
-		kill -TERM "$daemon_pid"
-		wait "$daemon_pid"
-		st=$?
-		daemon_pid=
-		daemon_done=1
-		echo "  the daemon exited with status $st after SIGTERM"
-		if [ "$st" -ne 0 ] || grep -q -E '^==[0-9]+== [^ ]' "$work/daemon.vg"; then
-			fail "the daemon under valgrind (exit status $st):"
-			grep -v 'WARNING: unhandled eBPF command' "$work/daemon.vg" | head -n 100 | sed 's/^/    /'
-			sed 's/^/    /' "$work/daemon.log" | tail -n 20
-		fi
-		n=$(grep -c 'unhandled eBPF command' "$work/daemon.vg")
-		echo "  valgrind: $n warnings 'unhandled eBPF command' ($(grep -o 'unhandled eBPF command [0-9]*' "$work/daemon.vg" | sort -u | sed 's/.* //' | tr '\n' ' '))"
+
+daemon_session() {	# daemon_session NAME OPTIONS...: start, serve clients, SIGTERM, check
+	name=$1
+	shift
+	dir=$work/$name
+	mkdir -p "$dir" && chmod 755 "$dir"
+	# once it has dropped to nobody, it may remove its files
+	chown nobody "$dir" 2>/dev/null
+	sock=$dir/sock
+	echo "the daemon under valgrind: netatop -f${*:+ $*} --socket $sock --pidfile $dir/pid"
+	$vg --log-file="$dir/daemon.vg" "$NETATOP" -f "$@" --socket "$sock" --pidfile "$dir/pid" \
+		>"$dir/daemon.log" 2>&1 &
+	daemon_pid=$!
+	i=0
+	while [ ! -S "$sock" ] && [ $i -lt 600 ] && kill -0 "$daemon_pid" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ ! -S "$sock" ]; then
+		fail "the daemon under valgrind did not serve $sock within 60 s"
+		cat "$dir/daemon.log" "$dir/daemon.vg"
+		return
 	fi
+	echo "  serving after $((i / 10)) s"
+	if command -v python3 >/dev/null 2>&1; then
+		python3 "$work/session.py" "$sock" >"$dir/session.log" 2>&1
+		st=$?
+		sed 's/^/    /' "$dir/session.log"
+		[ "$st" -eq 0 ] || fail "the client session against the daemon under valgrind failed"
+	else
+		echo "  note: no python3: only netatop --list talks to the daemon"
+	fi
+	run_client "$name-list" 0 --list -s "$sock"
+	run_client "$name-list-json" 0 --list --json -s "$sock"
+	kill -TERM "$daemon_pid"
+	wait "$daemon_pid"
+	st=$?
+	daemon_pid=
+	daemon_done=$((daemon_done + 1))
+	echo "  the daemon exited with status $st after SIGTERM"
+	if [ "$st" -ne 0 ] || grep -q -E '^==[0-9]+== [^ ]' "$dir/daemon.vg"; then
+		fail "the daemon under valgrind (exit status $st):"
+		grep -v 'WARNING: unhandled eBPF command' "$dir/daemon.vg" | head -n 100 | sed 's/^/    /'
+		sed 's/^/    /' "$dir/daemon.log" | tail -n 20
+	fi
+	echo "  valgrind: $(grep -c 'unhandled eBPF command' "$dir/daemon.vg") warnings 'unhandled eBPF command'" \
+		"($(grep -o 'unhandled eBPF command [0-9]*' "$dir/daemon.vg" | sort -u | sed 's/.* //' | tr '\n' ' '))"
+}
+
+daemon_done=0
+if [ "$(id -u)" -ne 0 ] || [ ! -e /sys/kernel/btf/vmlinux ]; then
+	[ "${CI:-}" = true ] && fail "the daemon part needs root and BTF (CI=true)"
+	echo "note: not root or no BTF: the daemon is not run under valgrind"
+else
+	run_client check 0 --check
+	run_client check-json 0 --check --json
+	# as root with every capability, then as it runs in production: dropped to
+	# an unprivileged user with CAP_BPF and CAP_PERFMON only
+	daemon_session no-drop --no-drop
+	daemon_session drop
 fi
 
 [ "$fails" -eq 0 ] || q_fail "$fails check(s) failed under valgrind"
-q_pass "$(q_elapsed)s${daemon_done:+; daemon included}"
+q_pass "$(q_elapsed)s; $daemon_done daemon session(s)"

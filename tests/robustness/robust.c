@@ -149,18 +149,8 @@ void rb_expect_alive(struct harness *h, const char *when)
 
 void rb_stop(struct harness *h)
 {
-	int rc;
-
 	rb_expect_alive(h, "before SIGTERM");
-	rc = harness_stop(h);
-	if (rc != 0) {
-		char *log = harness_read_log(h);
-
-		fprintf(stderr, "---- netatop log\n%s---- end of log\n", log);
-		free(log);
-	}
-	ck_assert_msg(rc == 0, "netatop exited with status %d on SIGTERM", rc);
-	harness_cleanup(h);
+	harness_stop_ok(h);
 }
 
 unsigned int rb_log_count(const struct harness *h, const char *needle)
@@ -180,31 +170,13 @@ unsigned int rb_log_count(const struct harness *h, const char *needle)
 void rb_ref_start(struct rb_ref *r, const char *name, const char *tag,
 		  unsigned int count, size_t size)
 {
-	struct traffic_spec spec;
-	char err[512];
-	unsigned int i;
-
-	memset(r, 0, sizeof(*r));
-	ck_assert_msg(traffic_spec_by_name(name, &spec) == 0, "no traffic case %s", name);
-	if (tag)
-		spec.tag = tag;
-	if (count)
-		spec.count = count;
-	if (size)
-		spec.size = size;
-	ck_assert_msg(traffic_prepare(&r->tc, &spec, err, sizeof(err)) == 0, "%s", err);
-	for (i = 0; i < r->tc.nchild; i++)
-		ck_assert_msg(atop_proc_btime(r->tc.child[i].pid, &r->btime[i]) == 0,
-			      "cannot read /proc/%d/stat", (int)r->tc.child[i].pid);
-	ck_assert_msg(traffic_go(&r->tc) == 0, "cannot start %s", name);
-	ck_assert_msg(traffic_collect(&r->tc, err, sizeof(err)) == 0, "%s", err);
+	harness_traffic_prepare(&r->tc, r->btime, name, tag, count, size);
+	harness_traffic_go(&r->tc);
 }
 
 void rb_ref_stop(struct rb_ref *r)
 {
-	char err[512];
-
-	ck_assert_msg(traffic_finish(&r->tc, err, sizeof(err)) == 0, "%s", err);
+	harness_traffic_finish(&r->tc);
 }
 
 int rb_ref_check(const struct atop_reply *reply, const struct rb_ref *r, char *msg, size_t len)

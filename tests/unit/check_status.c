@@ -152,6 +152,39 @@ START_TEST(test_status_parse)
 }
 END_TEST
 
+/*
+ * A counter's value is a plain number on its own line: an empty value does
+ * not take the next line's, and the counters only grow from 0.  Such a
+ * line is skipped, as an unknown one is.
+ */
+START_TEST(test_status_parse_bad_counter)
+{
+	static const char *const keys[] = { "dropped_calls", "dropped_exits", "evicted_exited" };
+	static const char *const values[] = {
+		" \n7", " \t\n7", "\t\n7", " -1", " +5", " 18446744073709551616",
+	};
+	struct nt_status st;
+	char text[128];
+	size_t k, v;
+
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		for (v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+			snprintf(text, sizeof(text), "1\nbackend t\n%s%s\n", keys[k], values[v]);
+			ck_assert_int_eq(nt_status_parse(text, &st), 0);
+			ck_assert_msg(st.dropped_calls == 0 && st.dropped_exits == 0 && st.evicted_exited == 0,
+				      "%s, value #%zu: read as %llu %llu %llu", keys[k], v,
+				      st.dropped_calls, st.dropped_exits, st.evicted_exited);
+		}
+	}
+	/* nothing else: no status, and nothing stale */
+	memset(&st, 0x5a, sizeof(st));
+	ck_assert_int_eq(nt_status_parse("1\ndropped_calls -1\n", &st), -1);
+	ck_assert_uint_eq(st.dropped_calls, 0);
+	ck_assert_int_eq(nt_status_parse("1\nevicted_exited \n9", &st), -1);
+	ck_assert_uint_eq(st.evicted_exited, 0);
+}
+END_TEST
+
 /* A pid file from an older daemon, or none at all: no status, and nothing stale. */
 START_TEST(test_status_parse_nothing)
 {
@@ -398,6 +431,18 @@ START_TEST(test_parse_boot_epoch)
 }
 END_TEST
 
+/* Only the value on the btime line itself, and only a plain number. */
+START_TEST(test_parse_boot_epoch_own_line)
+{
+	ck_assert_uint_eq(nt_parse_boot_epoch("btime \n5\n"), 0);
+	ck_assert_uint_eq(nt_parse_boot_epoch("ctxt 1\nbtime \t\n1700000000\nprocesses 5\n"), 0);
+	ck_assert_uint_eq(nt_parse_boot_epoch("btime -5\n"), 0);
+	ck_assert_uint_eq(nt_parse_boot_epoch("btime +5\n"), 0);
+	ck_assert_uint_eq(nt_parse_boot_epoch("btime 99999999999999999999999\n"), 0);
+	ck_assert_uint_eq(nt_parse_boot_epoch("btime  42\n"), 42);
+}
+END_TEST
+
 START_TEST(test_boot_epoch)
 {
 	unsigned long epoch;
@@ -422,6 +467,7 @@ static Suite *status_suite(void)
 	tcase_add_test(st, test_status_round_trip);
 	tcase_add_test(st, test_status_round_trip_empty_backend);
 	tcase_add_test(st, test_status_parse);
+	tcase_add_test(st, test_status_parse_bad_counter);
 	tcase_add_test(st, test_status_parse_nothing);
 	tcase_add_test(st, test_status_read_missing);
 	suite_add_tcase(s, st);
@@ -436,6 +482,7 @@ static Suite *status_suite(void)
 	suite_add_tcase(s, fs);
 
 	tcase_add_test(boot, test_parse_boot_epoch);
+	tcase_add_test(boot, test_parse_boot_epoch_own_line);
 	tcase_add_test(boot, test_boot_epoch);
 	suite_add_tcase(s, boot);
 	return s;
