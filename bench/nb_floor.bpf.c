@@ -116,19 +116,6 @@ int nb_floor_walk(struct bpf_iter__task *ctx)
 	return 0;
 }
 
-struct bpf_iter_task {
-	__u64 __opaque[3];
-} __attribute__((aligned(8)));
-
-#define NB_TASK_ITER_ALL_PROCS 0
-
-extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
-			     unsigned int flags) __weak __ksym;
-extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
-extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
-extern void bpf_rcu_read_lock(void) __weak __ksym;
-extern void bpf_rcu_read_unlock(void) __weak __ksym;
-
 /* results, in this order (the loader reads them by index) */
 struct {
 	__u64 procs;
@@ -165,7 +152,7 @@ int nb_floor_procs(void *ctx)
 	__u64 n = 0;
 
 	bpf_rcu_read_lock();
-	bpf_iter_task_new(&it, NULL, NB_TASK_ITER_ALL_PROCS);
+	bpf_iter_task_new(&it, NULL, NT_TASK_ITER_ALL_PROCS);
 	while ((t = bpf_iter_task_next(&it)))
 		n += t->tgid > 0;	/* touch each task, as a real walk would */
 	bpf_iter_task_destroy(&it);
@@ -184,7 +171,7 @@ int nb_floor_dump(void *ctx)
 	__u64 n = 0, lost = 0;
 
 	bpf_rcu_read_lock();
-	bpf_iter_task_new(&it, NULL, NB_TASK_ITER_ALL_PROCS);
+	bpf_iter_task_new(&it, NULL, NT_TASK_ITER_ALL_PROCS);
 	while ((t = bpf_iter_task_next(&it))) {
 		c = bpf_task_storage_get(&nb_nt_tasks, t, 0, 0);
 		if (!c)

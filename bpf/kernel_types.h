@@ -58,4 +58,22 @@ struct bpf_iter__task {
 
 #pragma clang attribute pop
 
+/*
+ * Open-coded process walk (kfuncs, Linux 6.7+).  Weak, so the object
+ * still loads on older kernels with the program that uses them left out.
+ */
+struct bpf_iter_task {
+	__u64 __opaque[3];
+} __attribute__((aligned(8)));
+
+#define NT_TASK_ITER_ALL_PROCS 0
+
+extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
+			     unsigned int flags) __attribute__((weak, section(".ksyms")));
+extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it)
+	__attribute__((weak, section(".ksyms")));
+extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __attribute__((weak, section(".ksyms")));
+extern void bpf_rcu_read_lock(void) __attribute__((weak, section(".ksyms")));
+extern void bpf_rcu_read_unlock(void) __attribute__((weak, section(".ksyms")));
+
 #endif

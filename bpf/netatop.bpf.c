@@ -26,7 +26,7 @@ struct {
 	__uint(max_entries, 1 << 20);	/* set again by the loader */
 } nt_exited SEC(".maps");
 
-const volatile __u64 nt_wakeup_bytes = 1 << 19;
+const volatile __u64 nt_wakeup_bytes = 1 << 18;	/* set again by the loader */
 
 /* ---- backend "tracepoint": sock:sock_{send,recv}_length, kernel >= 6.3 ---- */
 
@@ -232,6 +232,46 @@ int BPF_PROG(nt_process_exit, struct task_struct *task)
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	bpf_ringbuf_submit(r, flags);
 	return 0;
+}
+
+/*
+ * Live records for a reply, where the kernel has the open-coded process
+ * walk: it visits processes only, not every thread as iter/task does, and
+ * the records land in an array the daemon has mapped.  Returns how many
+ * processes have counters; more than the array holds and the daemon uses
+ * nt_dump_tasks instead.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct nt_task_record);
+	__uint(max_entries, 1);		/* set again by the loader */
+} nt_live SEC(".maps");
+
+SEC("syscall")
+int nt_walk_procs(void *ctx)
+{
+	struct nt_task_record *r;
+	struct bpf_iter_task it;
+	struct task_struct *t;
+	struct nt_counters *c;
+	__u32 n = 0;
+
+	bpf_rcu_read_lock();
+	bpf_iter_task_new(&it, 0, NT_TASK_ITER_ALL_PROCS);
+	while ((t = bpf_iter_task_next(&it))) {
+		c = bpf_task_storage_get(&nt_tasks, t, 0, 0);
+		if (!c)
+			continue;
+		r = bpf_map_lookup_elem(&nt_live, &n);
+		if (r)
+			nt_fill_record(r, t, c);
+		n++;
+	}
+	bpf_iter_task_destroy(&it);
+	bpf_rcu_read_unlock();
+	return n;
 }
 
 /* One record per process that has moved traffic: a reply costs a few read()s. */

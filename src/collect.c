@@ -8,6 +8,7 @@
 #include "caps.h"
 #include "kernel_probe.h"
 #include "kretprobe.h"
+#include "ring.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -17,25 +18,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "netatop.skel.h"
 
 /*
- * Room for ~10,000 exit records (96 bytes + 8 of header) between two
- * drains; the daemon is woken at half full, so a burst of exits has another
- * 5,000 of headroom.  Bigger costs twice its size in the daemon's RSS
- * (libbpf maps the data area twice) for no gain.
+ * Room for ~18,700 exit records (104 bytes + 8 of header).  The daemon is
+ * woken at a quarter full, but thousands of processes exiting at once
+ * compete with it for the CPU, so the rest must absorb such a burst: with
+ * 1 MiB, 17,000 processes killed together lost some 3,000 records one run
+ * in six.  It is mapped once (src/ring.c), so it adds at most its size to
+ * the daemon's RSS.
  */
-#define NT_EXIT_RINGBUF_BYTES (1u << 20)
+#define NT_EXIT_RINGBUF_BYTES (2u << 20)
+
+/*
+ * Records one open-coded process walk can hand over: 1.7 MB of kernel
+ * memory.  A reply with more processes that moved traffic falls back to
+ * the task iterator, which has no limit but visits every thread.
+ */
+#define NT_LIVE_SLOTS 16384u
 
 struct nt_collector {
 	struct netatop_bpf *skel;
-	struct ring_buffer *rb;
+	struct nt_ring exits;
 	enum nt_backend_id backend;
 	struct nt_kretprobe kretprobes[NT_FN__MAX];
 	struct nt_task_record *live;
 	size_t live_cap;
+	/* the nt_live array, mapped; NULL where the kernel lacks the walk */
+	const struct nt_task_record *walk_recs;
+	size_t walk_len;
+	bool walk_full_logged;
+	size_t last_live;	/* records in the last reply: beyond the walk, skip it */
 	/* target of the ring buffer callback during nt_collect_drain() */
 	struct nt_exited *drain_to;
 	unsigned long drain_epoch;
@@ -72,7 +88,7 @@ static int load_error(int rc, const char *what, const char *backend, char *err, 
 	return NT_EXIT_KERNEL;
 }
 
-static int on_exit_record(void *ctx, void *data, size_t size)
+static int on_exit_record(void *ctx, const void *data, size_t size)
 {
 	struct nt_collector *c = ctx;
 	struct netpertask rec;
@@ -110,6 +126,30 @@ static void select_programs(struct netatop_bpf *skel, enum nt_backend_id id,
 	bpf_program__set_autoload(skel->progs.kr_sock_call, id == NT_BK_KPROBE);
 }
 
+static void walk_unmap(struct nt_collector *c)
+{
+	if (c->walk_recs)
+		munmap((void *)c->walk_recs, c->walk_len);
+	c->walk_recs = NULL;
+}
+
+static void walk_map(struct nt_collector *c)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = NT_LIVE_SLOTS * sizeof(struct nt_task_record);
+	void *p;
+
+	len = (len + (size_t)page - 1) / (size_t)page * (size_t)page;
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, bpf_map__fd(c->skel->maps.nt_live), 0);
+	if (p == MAP_FAILED) {
+		nt_log(LOG_NOTICE, "cannot map the live-record array (%s): replies use the task iterator",
+		       strerror(errno));
+		return;
+	}
+	c->walk_recs = p;
+	c->walk_len = len;
+}
+
 static int attach_kretprobes(struct nt_collector *c, const struct nt_kernel_features *f,
 			     char *err, size_t errlen)
 {
@@ -131,8 +171,8 @@ static void collector_unload(struct nt_collector *c)
 {
 	int i;
 
-	ring_buffer__free(c->rb);
-	c->rb = NULL;
+	nt_ring_unmap(&c->exits);
+	walk_unmap(c);
 	for (i = 0; i < NT_FN__MAX; i++)
 		nt_kretprobe_detach(&c->kretprobes[i]);
 	netatop_bpf__destroy(c->skel);
@@ -140,7 +180,7 @@ static void collector_unload(struct nt_collector *c)
 }
 
 static int load_backend(struct nt_collector *c, enum nt_backend_id id,
-			const struct nt_kernel_features *f, char *err, size_t errlen)
+			const struct nt_kernel_features *f, bool walk, char *err, size_t errlen)
 {
 	const char *name = nt_backend_id_name(id);
 	int rc;
@@ -149,8 +189,10 @@ static int load_backend(struct nt_collector *c, enum nt_backend_id id,
 	if (!c->skel)
 		return load_error(-errno, "open", name, err, errlen);
 	select_programs(c->skel, id, f);
+	bpf_program__set_autoload(c->skel->progs.nt_walk_procs, walk);
+	bpf_map__set_max_entries(c->skel->maps.nt_live, walk ? NT_LIVE_SLOTS : 1);
 	bpf_map__set_max_entries(c->skel->maps.nt_exited, NT_EXIT_RINGBUF_BYTES);
-	c->skel->rodata->nt_wakeup_bytes = NT_EXIT_RINGBUF_BYTES / 2;
+	c->skel->rodata->nt_wakeup_bytes = NT_EXIT_RINGBUF_BYTES / 4;
 
 	rc = netatop_bpf__load(c->skel);
 	if (rc)
@@ -163,9 +205,11 @@ static int load_backend(struct nt_collector *c, enum nt_backend_id id,
 		if (rc != NT_EXIT_OK)
 			return rc;
 	}
-	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.nt_exited), on_exit_record, c, NULL);
-	if (!c->rb)
-		return load_error(-errno, "map the ring buffer of", name, err, errlen);
+	rc = nt_ring_map(&c->exits, bpf_map__fd(c->skel->maps.nt_exited), NT_EXIT_RINGBUF_BYTES);
+	if (rc)
+		return load_error(rc, "map the ring buffer of", name, err, errlen);
+	if (walk)
+		walk_map(c);
 	c->backend = id;
 	return NT_EXIT_OK;
 }
@@ -182,7 +226,18 @@ int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
 		snprintf(err, errlen, "out of memory");
 		return NT_EXIT_FAILURE;
 	}
-	rc = load_backend(c, id, f, err, errlen);
+	rc = load_backend(c, id, f, f->proc_walk, err, errlen);
+	if (rc != NT_EXIT_OK && rc != NT_EXIT_PRIVILEGE && f->proc_walk) {
+		/* the walk is an optimisation: never let it cost the backend */
+		char walk_err[512];
+
+		snprintf(walk_err, sizeof(walk_err), "%s", err);
+		collector_unload(c);
+		rc = load_backend(c, id, f, false, err, errlen);
+		if (rc == NT_EXIT_OK)
+			nt_log(LOG_NOTICE, "the process walk did not load (%s): replies use the task iterator",
+			       walk_err);
+	}
 	if (rc != NT_EXIT_OK) {
 		nt_collect_close(c);
 		return rc;
@@ -225,9 +280,15 @@ const char *nt_collect_backend(const struct nt_collector *c)
 	return nt_backend_id_name(c->backend);
 }
 
+const char *nt_collect_live_source(const struct nt_collector *c)
+{
+	return c->walk_recs ? "process walk" : "task iterator";
+}
+
 int nt_collect_event_fd(const struct nt_collector *c)
 {
-	return ring_buffer__epoll_fd(c->rb);
+	/* the ring buffer map polls readable once the programs wake it */
+	return bpf_map__fd(c->skel->maps.nt_exited);
 }
 
 int nt_collect_drain(struct nt_collector *c, struct nt_exited *exited,
@@ -238,9 +299,32 @@ int nt_collect_drain(struct nt_collector *c, struct nt_exited *exited,
 	c->drain_to = exited;
 	c->drain_epoch = boot_epoch;
 	c->drain_now = now;
-	n = ring_buffer__consume(c->rb);
+	n = nt_ring_consume(&c->exits, on_exit_record, c);
 	c->drain_to = NULL;
 	return n < 0 ? n : 0;
+}
+
+/* 1 when the walk filled *recs, 0 when the task iterator must do it. */
+static int walk_live(struct nt_collector *c, const struct nt_task_record **recs, size_t *n)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, run);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(c->skel->progs.nt_walk_procs), &run) < 0) {
+		nt_log(LOG_WARNING, "the process walk failed (%s): replies use the task iterator from now on",
+		       strerror(errno));
+		walk_unmap(c);
+		return 0;
+	}
+	if (run.retval > NT_LIVE_SLOTS) {
+		if (!c->walk_full_logged)
+			nt_log(LOG_NOTICE, "%u processes have counters, more than the %u of the fast walk: replies use the task iterator while that lasts",
+			       run.retval, NT_LIVE_SLOTS);
+		c->walk_full_logged = true;
+		return 0;
+	}
+	*recs = c->walk_recs;
+	*n = run.retval;
+	return 1;
 }
 
 int nt_collect_live(struct nt_collector *c, const struct nt_task_record **recs, size_t *n)
@@ -250,6 +334,10 @@ int nt_collect_live(struct nt_collector *c, const struct nt_task_record **recs, 
 	void *tmp;
 	int fd;
 
+	if (c->walk_recs && c->last_live <= NT_LIVE_SLOTS && walk_live(c, recs, n)) {
+		c->last_live = *n;
+		return 0;
+	}
 	fd = bpf_iter_create(bpf_link__fd(c->skel->links.nt_dump_tasks));
 	if (fd < 0)
 		return -errno;
@@ -283,6 +371,7 @@ int nt_collect_live(struct nt_collector *c, const struct nt_task_record **recs, 
 	close(fd);
 	*recs = c->live;
 	*n = len / sizeof(*c->live);
+	c->last_live = *n;
 	return 0;
 }
 

@@ -30,6 +30,8 @@ int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
 void nt_collect_close(struct nt_collector *c);
 
 const char *nt_collect_backend(const struct nt_collector *c);
+/* How live records are gathered: "process walk" (Linux 6.7+) or "task iterator". */
+const char *nt_collect_live_source(const struct nt_collector *c);
 
 /* Readable when the exit ring buffer is filling up and wants draining. */
 int nt_collect_event_fd(const struct nt_collector *c);

@@ -54,6 +54,9 @@ void nt_probe_btf(struct nt_kernel_features *f, const struct btf *btf)
 	f->task_storage = has_enumerator(btf, "bpf_map_type", "BPF_MAP_TYPE_TASK_STORAGE");
 	f->ringbuf = has_enumerator(btf, "bpf_map_type", "BPF_MAP_TYPE_RINGBUF");
 	f->task_iter = has(btf, "bpf_iter__task", BTF_KIND_STRUCT);
+	f->proc_walk = has(btf, "bpf_iter_task_new", BTF_KIND_FUNC) &&
+		       has(btf, "bpf_rcu_read_lock", BTF_KIND_FUNC) &&
+		       has_enumerator(btf, "bpf_prog_type", "BPF_PROG_TYPE_SYSCALL");
 	f->current_task_btf = has_enumerator(btf, "bpf_func_id", "BPF_FUNC_get_current_task_btf");
 	for (i = 0; i < NT_FN__MAX; i++)
 		f->fn[i] = has(btf, nt_hook_fn_names[i], BTF_KIND_FUNC);

@@ -37,6 +37,7 @@ struct nt_kernel_features {
 	bool task_storage;		/* BPF_MAP_TYPE_TASK_STORAGE */
 	bool ringbuf;			/* BPF_MAP_TYPE_RINGBUF */
 	bool task_iter;			/* iter/task */
+	bool proc_walk;			/* open-coded process walk, kfuncs (>= 6.7) */
 	bool current_task_btf;		/* bpf_get_current_task_btf() */
 	bool fn[NT_FN__MAX];		/* hook functions present (BTF_KIND_FUNC) */
 	bool kprobes;			/* CONFIG_KPROBES */

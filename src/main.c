@@ -130,8 +130,9 @@ static int run_daemon(const struct nt_options *o)
 		goto out_err;
 	}
 
-	nt_log(LOG_INFO, "%s %s: counting with backend %s, serving %s", PACKAGE_NAME, PACKAGE_VERSION,
-	       nt_collect_backend(col), o->socket_path);
+	nt_log(LOG_INFO, "%s %s: counting with backend %s, live records by %s, serving %s",
+	       PACKAGE_NAME, PACKAGE_VERSION, nt_collect_backend(col), nt_collect_live_source(col),
+	       o->socket_path);
 	nt_daemon_ready(NT_EXIT_OK);
 	nt_sd_notify("READY=1");
 	rc = nt_server_run(srv);

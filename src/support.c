@@ -69,6 +69,10 @@ static void check_kernel(struct check_report *r, const struct nt_kernel_features
 		 "task iterator %s, tp_btf sched_process_exit %s, bpf_get_current_task_btf %s",
 		 f->task_iter ? "yes" : "NO", f->tp_process_exit ? "yes" : "NO",
 		 f->current_task_btf ? "yes" : "NO");
+	l = add(r, "live records", "ok");
+	snprintf(l->detail, sizeof(l->detail), "%s",
+		 f->proc_walk ? "open-coded process walk" :
+		 "task iterator, visits every thread (Linux 6.7 and later walk processes only: faster replies)");
 	nt_kernel_requirements(f, reason, sizeof(reason));
 	if (reason[0])
 		snprintf(r->verdict, sizeof(r->verdict), "cannot run: %s", reason);

@@ -205,8 +205,12 @@ static void add_func(struct btf *btf, const char *name)
 	ck_assert_int_gt(btf__add_func(btf, name, BTF_FUNC_GLOBAL, proto), 0);
 }
 
-static struct btf *fake_kernel(bool sock_tp, bool kprobes, bool task_storage)
+/* What the open-coded process walk needs, one bit each (Linux 6.7+). */
+enum { WALK_ITER = 1, WALK_RCU = 2, WALK_SYSCALL_PROG = 4, WALK_ALL = 7 };
+
+static struct btf *fake_kernel_walk(bool sock_tp, bool kprobes, bool task_storage, int walk)
 {
+	static const char *const prog_types[] = { "BPF_PROG_TYPE_UNSPEC", "BPF_PROG_TYPE_SYSCALL" };
 	static const char *const maps_all[] = { "BPF_MAP_TYPE_RINGBUF", "BPF_MAP_TYPE_TASK_STORAGE" };
 	static const char *const funcs[] = { "BPF_FUNC_get_current_task_btf" };
 	struct btf *btf = btf__new_empty();
@@ -227,7 +231,17 @@ static struct btf *fake_kernel(bool sock_tp, bool kprobes, bool task_storage)
 		add_func(btf, nt_hook_fn_names[i]);
 	if (kprobes)
 		add_func(btf, "register_kprobe");
+	add_enum(btf, "bpf_prog_type", prog_types, walk & WALK_SYSCALL_PROG ? 2 : 1);
+	if (walk & WALK_ITER)
+		add_func(btf, "bpf_iter_task_new");
+	if (walk & WALK_RCU)
+		add_func(btf, "bpf_rcu_read_lock");
 	return btf;
+}
+
+static struct btf *fake_kernel(bool sock_tp, bool kprobes, bool task_storage)
+{
+	return fake_kernel_walk(sock_tp, kprobes, task_storage, sock_tp ? WALK_ALL : 0);
 }
 
 START_TEST(test_probe_btf_new_kernel)
@@ -241,6 +255,7 @@ START_TEST(test_probe_btf_new_kernel)
 	ck_assert(f.btf && f.tp_sock_length && f.tp_process_exit);
 	ck_assert(f.task_storage && f.ringbuf && f.task_iter && f.current_task_btf);
 	ck_assert(!f.kprobes);
+	ck_assert(f.proc_walk);
 	for (i = 0; i < NT_FN__MAX; i++)
 		ck_assert(f.fn[i]);
 	btf__free(btf);
@@ -258,7 +273,27 @@ START_TEST(test_probe_btf_old_kernel)
 	ck_assert(f.kprobes);
 	ck_assert(!f.task_storage);
 	ck_assert(f.ringbuf);
+	ck_assert(!f.proc_walk);
 	btf__free(btf);
+}
+END_TEST
+
+/* The walk needs the iterator kfuncs, RCU kfuncs and syscall programs: each alone is not enough. */
+START_TEST(test_probe_btf_walk_needs_all)
+{
+	static const int missing[] = { WALK_ITER, WALK_RCU, WALK_SYSCALL_PROG };
+	struct nt_kernel_features f;
+	struct btf *btf;
+	size_t i;
+
+	for (i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+		btf = fake_kernel_walk(true, false, true, WALK_ALL & ~missing[i]);
+		memset(&f, 0, sizeof(f));
+		nt_probe_btf(&f, btf);
+		ck_assert_msg(!f.proc_walk, "walk detected without part %d", missing[i]);
+		ck_assert(f.tp_sock_length);
+		btf__free(btf);
+	}
 }
 END_TEST
 
@@ -288,6 +323,7 @@ static Suite *backend_suite(void)
 	tcase_add_test(tc, test_parse_release);
 	tcase_add_test(tc, test_probe_btf_new_kernel);
 	tcase_add_test(tc, test_probe_btf_old_kernel);
+	tcase_add_test(tc, test_probe_btf_walk_needs_all);
 	tcase_add_test(tc, test_probe_no_btf);
 	suite_add_tcase(s, tc);
 	return s;
