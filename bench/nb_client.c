@@ -231,5 +231,7 @@ int main(int argc, char **argv)
 	if (pidfile)
 		check_pids(pidfile);
 	close(fd);
+	free(ms);
+	free(recs);
 	return 0;
 }
