@@ -237,16 +237,26 @@ int BPF_PROG(nt_process_exit, struct task_struct *task)
 /*
  * Live records for a reply, where the kernel has the open-coded process
  * walk: it visits processes only, not every thread as iter/task does, and
- * the records land in an array the daemon has mapped.  Returns how many
- * processes have counters; more than the array holds and the daemon uses
- * nt_dump_tasks instead.
+ * the records land in an array the daemon has mapped.  The daemon sizes
+ * that array to the number of tracked processes and swaps it in through
+ * this one-slot map of maps.  Returns how many processes have counters:
+ * more than the array holds and the daemon makes it bigger and walks
+ * again, or uses nt_dump_tasks.
  */
-struct {
+struct nt_live_slots {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(map_flags, BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+	/* sizes, not types: the daemon makes these maps without BTF */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct nt_task_record));
+	__uint(max_entries, 1);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct nt_task_record);
-	__uint(max_entries, 1);		/* set again by the loader */
+	__array(values, struct nt_live_slots);
 } nt_live SEC(".maps");
 
 SEC("syscall")
@@ -256,15 +266,17 @@ int nt_walk_procs(void *ctx)
 	struct bpf_iter_task it;
 	struct task_struct *t;
 	struct nt_counters *c;
-	__u32 n = 0;
+	__u32 n = 0, zero = 0;
+	void *slots;
 
+	slots = bpf_map_lookup_elem(&nt_live, &zero);
 	bpf_rcu_read_lock();
 	bpf_iter_task_new(&it, 0, NT_TASK_ITER_ALL_PROCS);
 	while ((t = bpf_iter_task_next(&it))) {
 		c = bpf_task_storage_get(&nt_tasks, t, 0, 0);
 		if (!c)
 			continue;
-		r = bpf_map_lookup_elem(&nt_live, &n);
+		r = slots ? bpf_map_lookup_elem(slots, &n) : 0;
 		if (r)
 			nt_fill_record(r, t, c);
 		n++;

@@ -8,6 +8,7 @@
 #include "caps.h"
 #include "kernel_probe.h"
 #include "kretprobe.h"
+#include "livewalk.h"
 #include "ring.h"
 
 #include <bpf/bpf.h>
@@ -23,35 +24,23 @@
 
 #include "netatop.skel.h"
 
-/*
- * Room for ~18,700 exit records (104 bytes + 8 of header).  The daemon is
- * woken at a quarter full, but thousands of processes exiting at once
- * compete with it for the CPU, so the rest must absorb such a burst: with
- * 1 MiB, 17,000 processes killed together lost some 3,000 records one run
- * in six.  It is mapped once (src/ring.c), so it adds at most its size to
- * the daemon's RSS.
- */
-#define NT_EXIT_RINGBUF_BYTES (2u << 20)
-
-/*
- * Records one open-coded process walk can hand over: 1.7 MB of kernel
- * memory.  A reply with more processes that moved traffic falls back to
- * the task iterator, which has no limit but visits every thread.
- */
-#define NT_LIVE_SLOTS 16384u
 
 struct nt_collector {
 	struct netatop_bpf *skel;
 	struct nt_ring exits;
+	/*
+	 * The exit ring buffer (--exit-buffer): 104 bytes + 8 of header per
+	 * exit.  The daemon is woken at a quarter full, but thousands of
+	 * processes exiting at once keep it off the CPU, so the rest must
+	 * absorb such a burst.  Mapped once (src/ring.c): it adds at most its
+	 * size to the daemon's RSS.
+	 */
+	size_t exit_bytes;
 	enum nt_backend_id backend;
 	struct nt_kretprobe kretprobes[NT_FN__MAX];
 	struct nt_task_record *live;
 	size_t live_cap;
-	/* the nt_live array, mapped; NULL where the kernel lacks the walk */
-	const struct nt_task_record *walk_recs;
-	size_t walk_len;
-	bool walk_full_logged;
-	size_t last_live;	/* records in the last reply: beyond the walk, skip it */
+	struct nt_walk walk;	/* walk.recs NULL where the kernel lacks the walk */
 	/* target of the ring buffer callback during nt_collect_drain() */
 	struct nt_exited *drain_to;
 	unsigned long drain_epoch;
@@ -126,30 +115,6 @@ static void select_programs(struct netatop_bpf *skel, enum nt_backend_id id,
 	bpf_program__set_autoload(skel->progs.kr_sock_call, id == NT_BK_KPROBE);
 }
 
-static void walk_unmap(struct nt_collector *c)
-{
-	if (c->walk_recs)
-		munmap((void *)c->walk_recs, c->walk_len);
-	c->walk_recs = NULL;
-}
-
-static void walk_map(struct nt_collector *c)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	size_t len = NT_LIVE_SLOTS * sizeof(struct nt_task_record);
-	void *p;
-
-	len = (len + (size_t)page - 1) / (size_t)page * (size_t)page;
-	p = mmap(NULL, len, PROT_READ, MAP_SHARED, bpf_map__fd(c->skel->maps.nt_live), 0);
-	if (p == MAP_FAILED) {
-		nt_log(LOG_NOTICE, "cannot map the live-record array (%s): replies use the task iterator",
-		       strerror(errno));
-		return;
-	}
-	c->walk_recs = p;
-	c->walk_len = len;
-}
-
 static int attach_kretprobes(struct nt_collector *c, const struct nt_kernel_features *f,
 			     char *err, size_t errlen)
 {
@@ -172,7 +137,7 @@ static void collector_unload(struct nt_collector *c)
 	int i;
 
 	nt_ring_unmap(&c->exits);
-	walk_unmap(c);
+	nt_walk_close(&c->walk);
 	for (i = 0; i < NT_FN__MAX; i++)
 		nt_kretprobe_detach(&c->kretprobes[i]);
 	netatop_bpf__destroy(c->skel);
@@ -190,9 +155,8 @@ static int load_backend(struct nt_collector *c, enum nt_backend_id id,
 		return load_error(-errno, "open", name, err, errlen);
 	select_programs(c->skel, id, f);
 	bpf_program__set_autoload(c->skel->progs.nt_walk_procs, walk);
-	bpf_map__set_max_entries(c->skel->maps.nt_live, walk ? NT_LIVE_SLOTS : 1);
-	bpf_map__set_max_entries(c->skel->maps.nt_exited, NT_EXIT_RINGBUF_BYTES);
-	c->skel->rodata->nt_wakeup_bytes = NT_EXIT_RINGBUF_BYTES / 4;
+	bpf_map__set_max_entries(c->skel->maps.nt_exited, (__u32)c->exit_bytes);
+	c->skel->rodata->nt_wakeup_bytes = c->exit_bytes / 4;
 
 	rc = netatop_bpf__load(c->skel);
 	if (rc)
@@ -205,17 +169,23 @@ static int load_backend(struct nt_collector *c, enum nt_backend_id id,
 		if (rc != NT_EXIT_OK)
 			return rc;
 	}
-	rc = nt_ring_map(&c->exits, bpf_map__fd(c->skel->maps.nt_exited), NT_EXIT_RINGBUF_BYTES);
+	rc = nt_ring_map(&c->exits, bpf_map__fd(c->skel->maps.nt_exited), c->exit_bytes);
 	if (rc)
 		return load_error(rc, "map the ring buffer of", name, err, errlen);
-	if (walk)
-		walk_map(c);
+	if (walk) {
+		rc = nt_walk_open(&c->walk, bpf_program__fd(c->skel->progs.nt_walk_procs),
+				  bpf_map__fd(c->skel->maps.nt_live));
+		if (rc < 0)
+			nt_log(LOG_NOTICE, "cannot set up the live-record array (%s): replies use the task iterator",
+			       strerror(-rc));
+	}
 	c->backend = id;
 	return NT_EXIT_OK;
 }
 
 int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
-			    const struct nt_kernel_features *f, char *err, size_t errlen)
+			    const struct nt_kernel_features *f, size_t exit_bytes,
+			    char *err, size_t errlen)
 {
 	struct nt_collector *c;
 	int rc;
@@ -226,6 +196,8 @@ int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
 		snprintf(err, errlen, "out of memory");
 		return NT_EXIT_FAILURE;
 	}
+	c->walk.slots_fd = -1;
+	c->exit_bytes = exit_bytes;
 	rc = load_backend(c, id, f, f->proc_walk, err, errlen);
 	if (rc != NT_EXIT_OK && rc != NT_EXIT_PRIVILEGE && f->proc_walk) {
 		/* the walk is an optimisation: never let it cost the backend */
@@ -246,7 +218,8 @@ int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
 	return NT_EXIT_OK;
 }
 
-int nt_collect_open(struct nt_collector **cp, enum nt_backend want, char *err, size_t errlen)
+int nt_collect_open(struct nt_collector **cp, enum nt_backend want, size_t exit_bytes,
+		    char *err, size_t errlen)
 {
 	enum nt_backend_id plan[NT_BK__MAX];
 	struct nt_kernel_features f;
@@ -256,7 +229,7 @@ int nt_collect_open(struct nt_collector **cp, enum nt_backend want, char *err, s
 	nt_probe_kernel(&f);
 	n = nt_backend_plan(&f, want, plan, err, errlen);
 	for (i = 0; i < n; i++) {
-		rc = nt_collect_open_backend(cp, plan[i], &f, err, errlen);
+		rc = nt_collect_open_backend(cp, plan[i], &f, exit_bytes, err, errlen);
 		if (rc == NT_EXIT_OK || rc == NT_EXIT_PRIVILEGE)
 			return rc;
 		if (i + 1 < n)
@@ -282,7 +255,7 @@ const char *nt_collect_backend(const struct nt_collector *c)
 
 const char *nt_collect_live_source(const struct nt_collector *c)
 {
-	return c->walk_recs ? "process walk" : "task iterator";
+	return c->walk.recs ? "process walk" : "task iterator";
 }
 
 int nt_collect_event_fd(const struct nt_collector *c)
@@ -304,29 +277,6 @@ int nt_collect_drain(struct nt_collector *c, struct nt_exited *exited,
 	return n < 0 ? n : 0;
 }
 
-/* 1 when the walk filled *recs, 0 when the task iterator must do it. */
-static int walk_live(struct nt_collector *c, const struct nt_task_record **recs, size_t *n)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, run);
-
-	if (bpf_prog_test_run_opts(bpf_program__fd(c->skel->progs.nt_walk_procs), &run) < 0) {
-		nt_log(LOG_WARNING, "the process walk failed (%s): replies use the task iterator from now on",
-		       strerror(errno));
-		walk_unmap(c);
-		return 0;
-	}
-	if (run.retval > NT_LIVE_SLOTS) {
-		if (!c->walk_full_logged)
-			nt_log(LOG_NOTICE, "%u processes have counters, more than the %u of the fast walk: replies use the task iterator while that lasts",
-			       run.retval, NT_LIVE_SLOTS);
-		c->walk_full_logged = true;
-		return 0;
-	}
-	*recs = c->walk_recs;
-	*n = run.retval;
-	return 1;
-}
-
 int nt_collect_live(struct nt_collector *c, const struct nt_task_record **recs, size_t *n)
 {
 	size_t len = 0, cap_bytes;
@@ -334,10 +284,8 @@ int nt_collect_live(struct nt_collector *c, const struct nt_task_record **recs, 
 	void *tmp;
 	int fd;
 
-	if (c->walk_recs && c->last_live <= NT_LIVE_SLOTS && walk_live(c, recs, n)) {
-		c->last_live = *n;
+	if (nt_walk_run(&c->walk, recs, n))
 		return 0;
-	}
 	fd = bpf_iter_create(bpf_link__fd(c->skel->links.nt_dump_tasks));
 	if (fd < 0)
 		return -errno;
@@ -371,7 +319,7 @@ int nt_collect_live(struct nt_collector *c, const struct nt_task_record **recs, 
 	close(fd);
 	*recs = c->live;
 	*n = len / sizeof(*c->live);
-	c->last_live = *n;
+	nt_walk_note(&c->walk, *n);
 	return 0;
 }
 

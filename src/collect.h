@@ -22,11 +22,13 @@ struct nt_collector;
  * falling back to the next candidate when the kernel refuses one.
  * Returns an nt_exit status; err holds the one-line reason on failure.
  */
-int nt_collect_open(struct nt_collector **cp, enum nt_backend want, char *err, size_t errlen);
+int nt_collect_open(struct nt_collector **cp, enum nt_backend want, size_t exit_bytes,
+		    char *err, size_t errlen);
 
-/* Load exactly one backend (for --check's proof). */
+/* Load exactly one backend (for --check's proof).  exit_bytes: a power of two. */
 int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
-			    const struct nt_kernel_features *f, char *err, size_t errlen);
+			    const struct nt_kernel_features *f, size_t exit_bytes,
+			    char *err, size_t errlen);
 void nt_collect_close(struct nt_collector *c);
 
 const char *nt_collect_backend(const struct nt_collector *c);

@@ -91,7 +91,7 @@ static int run_daemon(const struct nt_options *o)
 	rc = nt_pidfile_lock(o->pidfile, &pidfd, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		return startup_failure(rc, err);
-	rc = nt_collect_open(&col, o->backend, err, sizeof(err));
+	rc = nt_collect_open(&col, o->backend, (size_t)o->exit_buffer_mib << 20, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		goto out_err;
 	rc = nt_socket_listen(o->socket_path, &listenfd, err, sizeof(err));

@@ -18,6 +18,7 @@ enum {
 	OPT_KEEP_EXITED,
 	OPT_MAX_EXITED,
 	OPT_MAX_CLIENTS,
+	OPT_EXIT_BUFFER,
 	OPT_CLIENT_TIMEOUT,
 	OPT_USER,
 	OPT_GROUP,
@@ -38,6 +39,7 @@ static const struct option long_options[] = {
 	{ "keep-exited",	required_argument,	NULL, OPT_KEEP_EXITED },
 	{ "max-exited",		required_argument,	NULL, OPT_MAX_EXITED },
 	{ "max-clients",	required_argument,	NULL, OPT_MAX_CLIENTS },
+	{ "exit-buffer",	required_argument,	NULL, OPT_EXIT_BUFFER },
 	{ "client-timeout",	required_argument,	NULL, OPT_CLIENT_TIMEOUT },
 	{ "user",		required_argument,	NULL, OPT_USER },
 	{ "group",		required_argument,	NULL, OPT_GROUP },
@@ -68,6 +70,7 @@ void nt_options_defaults(struct nt_options *o)
 	o->group = NT_DEFAULT_GROUP;
 	o->keep_exited = NT_DEFAULT_KEEP_EXITED;
 	o->max_exited = NT_DEFAULT_MAX_EXITED;
+	o->exit_buffer_mib = NT_DEFAULT_EXIT_BUFFER_MIB;
 	o->max_clients = NT_DEFAULT_MAX_CLIENTS;
 	o->client_timeout = NT_DEFAULT_CLIENT_TIMEOUT;
 	o->interval_ms = NT_DEFAULT_INTERVAL_MS;
@@ -220,6 +223,16 @@ int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, siz
 			o->max_exited = (size_t)v;
 			daemon_opt = true;
 			break;
+		case OPT_EXIT_BUFFER:
+			if (parse_number(optarg, 1, NT_MAX_EXIT_BUFFER_MIB, &v) < 0)
+				return fail(err, errlen, "--exit-buffer takes MiB from 1 to %d, not '%s'",
+					    NT_MAX_EXIT_BUFFER_MIB, optarg);
+			/* a BPF ring buffer's size is a power of two */
+			o->exit_buffer_mib = 1;
+			while (o->exit_buffer_mib < v)
+				o->exit_buffer_mib *= 2;
+			daemon_opt = true;
+			break;
 		case OPT_MAX_CLIENTS:
 			if (parse_number(optarg, 1, 65536, &v) < 0)
 				return fail(err, errlen, "--max-clients takes a count from 1 to 65536, not '%s'", optarg);
@@ -364,6 +377,9 @@ void nt_usage(FILE *out)
 "      --keep-exited=SECS   keep counters of exited processes at least SECS\n"
 "                           seconds (default %d)\n"
 "      --max-exited=N       keep at most N exited processes (default %d)\n"
+"      --exit-buffer=MIB    kernel buffer for the counters of exiting processes,\n"
+"                           about 9,300 per MiB, rounded up to a power of two\n"
+"                           (default %d)\n"
 "      --max-clients=N      serve at most N clients at once (default %d)\n"
 "      --client-timeout=SECS  drop a client that reads nothing of a reply\n"
 "                           for SECS seconds (default %d)\n"
@@ -402,6 +418,6 @@ void nt_usage(FILE *out)
 "\n"
 "See netatop(8) for the counting rules and exit statuses.\n",
 		NETATOP_SOCKET, NT_DEFAULT_PIDFILE, NT_DEFAULT_KEEP_EXITED,
-		NT_DEFAULT_MAX_EXITED, NT_DEFAULT_MAX_CLIENTS, NT_DEFAULT_CLIENT_TIMEOUT,
+		NT_DEFAULT_MAX_EXITED, NT_DEFAULT_EXIT_BUFFER_MIB, NT_DEFAULT_MAX_CLIENTS, NT_DEFAULT_CLIENT_TIMEOUT,
 		NT_DEFAULT_USER, NT_DEFAULT_GROUP, NT_DEFAULT_INTERVAL_MS / 1000, NT_DEFAULT_TOP_N);
 }

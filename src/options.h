@@ -45,6 +45,7 @@ struct nt_options {
 	enum nt_backend backend;
 	time_t keep_exited;		/* seconds */
 	size_t max_exited;		/* records */
+	unsigned int exit_buffer_mib;	/* a power of two */
 	unsigned int max_clients;
 	time_t client_timeout;		/* seconds */
 	/* --top */
@@ -63,6 +64,8 @@ struct nt_options {
 #define NT_DEFAULT_GROUP	"netatop"
 #define NT_DEFAULT_KEEP_EXITED	900
 #define NT_DEFAULT_MAX_EXITED	100000
+#define NT_DEFAULT_EXIT_BUFFER_MIB 2	/* ~18,700 processes exiting at once */
+#define NT_MAX_EXIT_BUFFER_MIB	1024
 #define NT_DEFAULT_MAX_CLIENTS	256
 #define NT_DEFAULT_CLIENT_TIMEOUT 30
 #define NT_DEFAULT_INTERVAL_MS	2000

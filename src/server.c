@@ -163,7 +163,7 @@ static void publish_status(struct nt_server *s)
 	    st.evicted_exited != s->published.evicted_exited)
 		nt_log_limited(&s->rl_drops, LOG_WARNING,
 			       "counters lost so far: %llu calls not counted (no memory for a process), "
-			       "%llu exited processes not recorded (exit buffer full), "
+			       "%llu exited processes not recorded (exit buffer full: raise --exit-buffer), "
 			       "%llu exited processes evicted before every client had them (raise --max-exited)",
 			       st.dropped_calls, st.dropped_exits, st.evicted_exited);
 	s->published = st;

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "support.h"
+#include "options.h"
 #include "backend.h"
 #include "caps.h"
 #include "collect.h"
@@ -108,7 +109,8 @@ static void check_backends(struct check_report *r, const struct nt_kernel_featur
 			usable[id] = true;
 			continue;
 		}
-		if (nt_collect_open_backend(&c, id, f, reason, sizeof(reason)) == NT_EXIT_OK) {
+		if (nt_collect_open_backend(&c, id, f, (size_t)NT_DEFAULT_EXIT_BUFFER_MIB << 20, reason,
+					    sizeof(reason)) == NT_EXIT_OK) {
 			nt_collect_close(c);
 			l = add(r, backend_line_names[id], "ok");
 			snprintf(l->detail, sizeof(l->detail), "loaded and attached, then unloaded");

@@ -37,6 +37,18 @@ check_tc() {
 	if msg=$(tc "$@"); then ok "$what: $msg"; else bad "$what: $msg"; fi
 }
 capture() { $TM capture-pane -p -t top >"$NT_DIR/screen.txt"; }
+# settle TOPCHECK-ARGS...: capture until the screen passes, at most ~10 s:
+# a loaded machine (suites run in parallel) may redraw late
+settle() {
+	i=0
+	while [ $i -lt 40 ]; do
+		capture
+		tc "$@" >/dev/null && return 0
+		sleep 0.25
+		i=$((i + 1))
+	done
+	return 1
+}
 # the cgroup netatop shows for a pid: the v2 path, unless it is "/" and v1's systemd one says more
 cgroup_of() {
 	awk -F: '$1 == "0" && $2 == "" { v2 = substr($0, 4) }
@@ -77,19 +89,18 @@ check_tc "default order" order "$NT_DIR/screen.txt" t 0top-snd 0top-rcv
 
 for key in s r p c t; do
 	$TM send-keys -t top "$key"
-	sleep 0.4
-	capture
 	# the receiver, forked by the sender, has the higher pid
 	case $key in
-	r | c) check_tc "key $key" order "$NT_DIR/screen.txt" "$key" 0top-rcv 0top-snd ;;
-	*) check_tc "key $key" order "$NT_DIR/screen.txt" "$key" 0top-snd 0top-rcv ;;
+	r | c) first=0top-rcv second=0top-snd ;;
+	*) first=0top-snd second=0top-rcv ;;
 	esac
+	settle order "$NT_DIR/screen.txt" "$key" $first $second
+	check_tc "key $key" order "$NT_DIR/screen.txt" "$key" $first $second
 done
 
 for width in 80 50; do
 	$TM resize-window -t top -x "$width" -y 40
-	sleep 0.5
-	capture
+	settle width "$NT_DIR/screen.txt" "$width"
 	check_tc "fits $width columns" width "$NT_DIR/screen.txt" "$width"
 done
 echo "---- at 80 columns:"

@@ -88,6 +88,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(o.max_exited, 100000);
 	ck_assert_uint_eq(o.max_clients, 256);
 	ck_assert_int_eq(o.client_timeout, 30);
+	ck_assert_uint_eq(o.exit_buffer_mib, 2);
 
 	/* no arguments: the defaults, untouched */
 	ck_assert_int_eq(parse(&o, (const char *)NULL), 0);
@@ -121,7 +122,7 @@ START_TEST(test_flags)
 }
 END_TEST
 
-enum field { KEEP, MAXEX, MAXCL, TIMEOUT };
+enum field { KEEP, MAXEX, MAXCL, TIMEOUT, EXITBUF };
 
 static const struct {
 	const char *opt;
@@ -171,6 +172,18 @@ static const struct {
 	{ "--client-timeout", TIMEOUT, "-30", 0, 0 },
 	{ "--client-timeout", TIMEOUT, "30s", 0, 0 },
 	{ "--client-timeout", TIMEOUT, "", 0, 0 },
+	/* rounded up to a power of two: the kernel's ring buffers need one */
+	{ "--exit-buffer", EXITBUF, "1", 1, 1 },
+	{ "--exit-buffer", EXITBUF, "2", 1, 2 },
+	{ "--exit-buffer", EXITBUF, "3", 1, 4 },
+	{ "--exit-buffer", EXITBUF, "16", 1, 16 },
+	{ "--exit-buffer", EXITBUF, "600", 1, 1024 },
+	{ "--exit-buffer", EXITBUF, "1024", 1, 1024 },
+	{ "--exit-buffer", EXITBUF, "0", 0, 0 },
+	{ "--exit-buffer", EXITBUF, "1025", 0, 0 },
+	{ "--exit-buffer", EXITBUF, "-2", 0, 0 },
+	{ "--exit-buffer", EXITBUF, "2M", 0, 0 },
+	{ "--exit-buffer", EXITBUF, "", 0, 0 },
 };
 
 static unsigned long long field_value(const struct nt_options *o, enum field f)
@@ -184,6 +197,8 @@ static unsigned long long field_value(const struct nt_options *o, enum field f)
 		return o->max_clients;
 	case TIMEOUT:
 		return (unsigned long long)o->client_timeout;
+	case EXITBUF:
+		return o->exit_buffer_mib;
 	}
 	return 0;
 }
