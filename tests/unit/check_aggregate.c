@@ -10,6 +10,7 @@
 
 #include "aggregate.h"
 #include "topfmt.h"
+#include "run_suite.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -662,11 +663,5 @@ static Suite *aggregate_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(aggregate_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return nt_run_suite(aggregate_suite());
 }

@@ -11,6 +11,7 @@
 
 #include "backend.h"
 #include "kernel_probe.h"
+#include "run_suite.h"
 
 /* A 6.1-like kernel: everything but the 6.3 tracepoints. */
 static struct nt_kernel_features kernel_6_1(void)
@@ -331,11 +332,5 @@ static Suite *backend_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(backend_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return nt_run_suite(backend_suite());
 }

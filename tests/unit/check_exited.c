@@ -10,6 +10,7 @@
 
 #include "exited.h"
 #include "protocol.h"
+#include "run_suite.h"
 
 static struct netpertask mkrec(pid_t id)
 {
@@ -495,11 +496,5 @@ static Suite *exited_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(exited_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return nt_run_suite(exited_suite());
 }

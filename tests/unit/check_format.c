@@ -10,6 +10,7 @@
 
 #include "format.h"
 #include "protocol.h"
+#include "run_suite.h"
 
 /* ---------------------------------------------------------------- human units */
 
@@ -577,11 +578,5 @@ static Suite *format_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(format_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return nt_run_suite(format_suite());
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "livewalk.h"
+#include "run_suite.h"
 
 START_TEST(test_fits_stays)
 {
@@ -60,12 +61,10 @@ START_TEST(test_every_count)
 }
 END_TEST
 
-int main(void)
+static Suite *livewalk_suite(void)
 {
 	Suite *s = suite_create("livewalk");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failures;
 
 	tcase_add_test(tc, test_fits_stays);
 	tcase_add_test(tc, test_grows_with_a_quarter_spare);
@@ -73,9 +72,10 @@ int main(void)
 	tcase_add_test(tc, test_shrinks_only_below_an_eighth);
 	tcase_add_test(tc, test_every_count);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return s;
+}
+
+int main(void)
+{
+	return nt_run_suite(livewalk_suite());
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "run_suite.h"
 
 #define MAXARGS 32
 
@@ -665,11 +666,5 @@ static Suite *options_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(options_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return nt_run_suite(options_suite());
 }

@@ -12,6 +12,7 @@
 
 #include "bootepoch.h"
 #include "procinfo.h"
+#include "run_suite.h"
 
 /* A /proc/PID/stat line with the given comm, state and start time. */
 static void stat_text(char *buf, size_t len, const char *comm, char state, unsigned long long start)
@@ -314,11 +315,5 @@ static Suite *procinfo_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(procinfo_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return nt_run_suite(procinfo_suite());
 }

@@ -10,6 +10,7 @@
 #include "protocol.h"
 #include "record.h"
 #include "records.h"
+#include "run_suite.h"
 
 #define EPOCH 1700000000UL
 
@@ -321,11 +322,5 @@ static Suite *record_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(record_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return nt_run_suite(record_suite());
 }

@@ -11,6 +11,7 @@
 #include "record.h"
 #include "records.h"
 #include "reply.h"
+#include "run_suite.h"
 
 #define EPOCH 1700000000UL
 
@@ -308,11 +309,5 @@ static Suite *reply_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(reply_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return nt_run_suite(reply_suite());
 }

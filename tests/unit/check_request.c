@@ -7,6 +7,7 @@
 
 #include "protocol.h"
 #include "request.h"
+#include "run_suite.h"
 
 /* Never a literal 96: the request size follows the ABI, as atop's does. */
 #define REQ sizeof(struct netpertask)
@@ -192,11 +193,5 @@ static Suite *request_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(request_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return nt_run_suite(request_suite());
 }

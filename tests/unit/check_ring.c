@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ring.h"
+#include "run_suite.h"
 
 #define BUSY (1u << 31)
 #define DISCARD (1u << 30)
@@ -70,6 +71,13 @@ static int collect(void *ctx, const void *rec, size_t len)
 	return 0;
 }
 
+/* Everything committed is handed over, `want` records, and released. */
+static void consume_all(struct fake *f, struct seen *s, int want)
+{
+	ck_assert_int_eq(nt_ring_consume(&f->r, collect, s), want);
+	ck_assert_uint_eq(f->cons, f->prod);
+}
+
 START_TEST(test_records_in_order)
 {
 	struct fake f;
@@ -79,12 +87,11 @@ START_TEST(test_records_in_order)
 	put(&f, 16, 10, 0);
 	put(&f, 5, 40, 0);
 	put(&f, 104, 70, 0);
-	ck_assert_int_eq(nt_ring_consume(&f.r, collect, &s), 3);
+	consume_all(&f, &s, 3);
 	ck_assert_int_eq(s.n, 3);
 	ck_assert_uint_eq(s.len[0], 16);
 	ck_assert_uint_eq(s.first[1], 40);
 	ck_assert_uint_eq(s.len[2], 104);
-	ck_assert_uint_eq(f.cons, f.prod);
 	/* nothing new: nothing handed over again */
 	ck_assert_int_eq(nt_ring_consume(&f.r, collect, &s), 0);
 	ck_assert_int_eq(s.n, 3);
@@ -99,17 +106,15 @@ START_TEST(test_record_wrapping_the_end)
 	/* 8 bytes before the end: the header fits, all 104 data bytes wrap */
 	fake_init(&f, 256, 1000 * 256 + 248);
 	put(&f, 104, 1, 0);
-	ck_assert_int_eq(nt_ring_consume(&f.r, collect, &s), 1);
-	ck_assert_int_eq(s.n, 1);
+	consume_all(&f, &s, 1);
 	ck_assert_uint_eq(s.first[0], 1);
 	ck_assert_uint_eq(s.last[0], 104);
 	/* 40 bytes before the end: the data is split 32 / 72 */
 	f.cons = f.prod = 1001 * 256 + 216;
 	put(&f, 104, 3, 0);
-	ck_assert_int_eq(nt_ring_consume(&f.r, collect, &s), 1);
+	consume_all(&f, &s, 1);
 	ck_assert_uint_eq(s.first[1], 3);
 	ck_assert_uint_eq(s.last[1], 106);
-	ck_assert_uint_eq(f.cons, f.prod);
 }
 END_TEST
 
@@ -129,10 +134,9 @@ START_TEST(test_stops_at_busy_record)
 	/* the kernel commits it: it and the next one come */
 	len = 16;
 	memcpy(f.data + (busy & 255), &len, sizeof(len));
-	ck_assert_int_eq(nt_ring_consume(&f.r, collect, &s), 2);
+	consume_all(&f, &s, 2);
 	ck_assert_uint_eq(s.first[1], 2);
 	ck_assert_uint_eq(s.first[2], 3);
-	ck_assert_uint_eq(f.cons, f.prod);
 }
 END_TEST
 
@@ -145,10 +149,9 @@ START_TEST(test_discarded_and_oversized_skipped)
 	put(&f, 16, 1, DISCARD);
 	put(&f, NT_RING_MAX_RECORD + 8, 2, 0);
 	put(&f, 24, 3, 0);
-	ck_assert_int_eq(nt_ring_consume(&f.r, collect, &s), 1);
+	consume_all(&f, &s, 1);
 	ck_assert_int_eq(s.n, 1);
 	ck_assert_uint_eq(s.first[0], 3);
-	ck_assert_uint_eq(f.cons, f.prod);
 }
 END_TEST
 
@@ -182,12 +185,10 @@ START_TEST(test_unmapped_ring_is_empty)
 }
 END_TEST
 
-int main(void)
+static Suite *ring_suite(void)
 {
 	Suite *s = suite_create("ring");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failures;
 
 	tcase_add_test(tc, test_records_in_order);
 	tcase_add_test(tc, test_record_wrapping_the_end);
@@ -196,9 +197,10 @@ int main(void)
 	tcase_add_test(tc, test_callback_error_keeps_the_rest);
 	tcase_add_test(tc, test_unmapped_ring_is_empty);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return s;
+}
+
+int main(void)
+{
+	return nt_run_suite(ring_suite());
 }

@@ -18,6 +18,7 @@
 #include "bootepoch.h"
 #include "daemon.h"
 #include "exitcodes.h"
+#include "run_suite.h"
 
 /*
  * One directory for the whole run, made and removed by main(): a failing
@@ -491,7 +492,6 @@ static Suite *status_suite(void)
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
-	SRunner *sr;
 	int failures;
 
 	/* socket paths below it must stay within sun_path */
@@ -502,10 +502,7 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	sr = srunner_create(status_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failures = nt_run_suite(status_suite());
 	remove_tmpdir();
-	return failures ? 1 : 0;
+	return failures;
 }
