@@ -790,31 +790,22 @@ END_TEST
 
 /* ------------------------------------------------------------ suite */
 
-static void add(Suite *s, const char *name, const TTest *test)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, TEST_TIMEOUT_S);
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *clients_suite(void)
 {
 	Suite *s = suite_create("clients");
 
-	add(s, "exited reaches every client", test_exited_reaches_every_client);
-	add(s, "exited before live", test_exited_before_live);
-	add(s, "reused pid", test_reused_pid_starts_from_zero);
-	add(s, "concurrent clients", test_concurrent_clients);
-	add(s, "partial request", test_partial_request_blocks_nobody);
-	add(s, "request content", test_request_content_ignored);
-	add(s, "non-reading client", test_nonreading_client_blocks_nobody);
-	add(s, "--list", test_list);
-	add(s, "SIGTERM", test_sigterm);
-	add(s, "second daemon", test_second_daemon_refused);
-	add(s, "stale socket", test_stale_socket_replaced);
-	add(s, "not a socket", test_not_a_socket_left_alone);
+	harness_add_test(s, "exited reaches every client", test_exited_reaches_every_client, TEST_TIMEOUT_S);
+	harness_add_test(s, "exited before live", test_exited_before_live, TEST_TIMEOUT_S);
+	harness_add_test(s, "reused pid", test_reused_pid_starts_from_zero, TEST_TIMEOUT_S);
+	harness_add_test(s, "concurrent clients", test_concurrent_clients, TEST_TIMEOUT_S);
+	harness_add_test(s, "partial request", test_partial_request_blocks_nobody, TEST_TIMEOUT_S);
+	harness_add_test(s, "request content", test_request_content_ignored, TEST_TIMEOUT_S);
+	harness_add_test(s, "non-reading client", test_nonreading_client_blocks_nobody, TEST_TIMEOUT_S);
+	harness_add_test(s, "--list", test_list, TEST_TIMEOUT_S);
+	harness_add_test(s, "SIGTERM", test_sigterm, TEST_TIMEOUT_S);
+	harness_add_test(s, "second daemon", test_second_daemon_refused, TEST_TIMEOUT_S);
+	harness_add_test(s, "stale socket", test_stale_socket_replaced, TEST_TIMEOUT_S);
+	harness_add_test(s, "not a socket", test_not_a_socket_left_alone, TEST_TIMEOUT_S);
 	return s;
 }
 

@@ -331,36 +331,27 @@ START_TEST(test_unix_not_counted)
 }
 END_TEST
 
-static void add(Suite *s, const char *name, const TTest *test)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, TEST_TIMEOUT_S);
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *exact_counts_suite(void)
 {
 	Suite *s = suite_create("exact_counts");
 
-	add(s, "tcp4 send/recv", test_tcp4_send_recv);
-	add(s, "tcp4 write/read", test_tcp4_write_read);
-	add(s, "tcp6 sendmsg/recvmsg", test_tcp6_sendmsg_recvmsg);
-	add(s, "mptcp", test_mptcp_is_tcp);
-	add(s, "sendfile", test_sendfile_is_tcp_send);
-	add(s, "udp4 sendto/recvfrom", test_udp4_sendto_recvfrom);
-	add(s, "udp4 write/read", test_udp4_write_read);
-	add(s, "udp6 sendmsg/recvmsg", test_udp6_sendmsg_recvmsg);
-	add(s, "udp v4-mapped", test_udp_v4mapped);
-	add(s, "udplite", test_udplite_is_udp);
-	add(s, "sendmmsg/recvmmsg", test_mmsg_counts_each_message);
-	add(s, "io_uring", test_uring);
-	add(s, "threads", test_threads_credit_process);
-	add(s, "failed sends", test_failed_sends_count_nothing);
-	add(s, "EAGAIN", test_eagain_counts_nothing);
-	add(s, "MSG_PEEK", test_peek_counts_nothing);
-	add(s, "AF_UNIX", test_unix_not_counted);
+	harness_add_test(s, "tcp4 send/recv", test_tcp4_send_recv, TEST_TIMEOUT_S);
+	harness_add_test(s, "tcp4 write/read", test_tcp4_write_read, TEST_TIMEOUT_S);
+	harness_add_test(s, "tcp6 sendmsg/recvmsg", test_tcp6_sendmsg_recvmsg, TEST_TIMEOUT_S);
+	harness_add_test(s, "mptcp", test_mptcp_is_tcp, TEST_TIMEOUT_S);
+	harness_add_test(s, "sendfile", test_sendfile_is_tcp_send, TEST_TIMEOUT_S);
+	harness_add_test(s, "udp4 sendto/recvfrom", test_udp4_sendto_recvfrom, TEST_TIMEOUT_S);
+	harness_add_test(s, "udp4 write/read", test_udp4_write_read, TEST_TIMEOUT_S);
+	harness_add_test(s, "udp6 sendmsg/recvmsg", test_udp6_sendmsg_recvmsg, TEST_TIMEOUT_S);
+	harness_add_test(s, "udp v4-mapped", test_udp_v4mapped, TEST_TIMEOUT_S);
+	harness_add_test(s, "udplite", test_udplite_is_udp, TEST_TIMEOUT_S);
+	harness_add_test(s, "sendmmsg/recvmmsg", test_mmsg_counts_each_message, TEST_TIMEOUT_S);
+	harness_add_test(s, "io_uring", test_uring, TEST_TIMEOUT_S);
+	harness_add_test(s, "threads", test_threads_credit_process, TEST_TIMEOUT_S);
+	harness_add_test(s, "failed sends", test_failed_sends_count_nothing, TEST_TIMEOUT_S);
+	harness_add_test(s, "EAGAIN", test_eagain_counts_nothing, TEST_TIMEOUT_S);
+	harness_add_test(s, "MSG_PEEK", test_peek_counts_nothing, TEST_TIMEOUT_S);
+	harness_add_test(s, "AF_UNIX", test_unix_not_counted, TEST_TIMEOUT_S);
 	return s;
 }
 

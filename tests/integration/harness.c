@@ -495,3 +495,12 @@ int harness_run_suite(struct harness *h, Suite *suite)
 	harness_cleanup(h);
 	return failed == 0 && rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+void harness_add_test(Suite *suite, const char *name, const TTest *test, unsigned int timeout_s)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_set_timeout(tc, timeout_s);
+	tcase_add_test(tc, test);
+	suite_add_tcase(suite, tc);
+}

@@ -117,4 +117,9 @@ void harness_traffic_finish(struct traffic_case *tc);
 struct Suite;
 int harness_run_suite(struct harness *h, struct Suite *suite);
 
+/* A test case of its own, named and with its timeout in seconds, in suite. */
+struct TTest;
+void harness_add_test(struct Suite *suite, const char *name, const struct TTest *test,
+		      unsigned int timeout_s);
+
 #endif

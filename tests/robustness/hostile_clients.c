@@ -647,15 +647,6 @@ END_TEST
 
 /* ------------------------------------------------------------ suite */
 
-static void add(Suite *s, const char *name, const TTest *test, unsigned int timeout)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, timeout);
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
-}
-
 int main(void)
 {
 	Suite *s = suite_create("hostile clients");
@@ -664,16 +655,16 @@ int main(void)
 	int failed;
 
 	harness_require_root_bpf();
-	add(s, "request then close", test_request_then_close, TEST_TIMEOUT_S);
-	add(s, "requests then shutdown", test_requests_then_shutdown, TEST_TIMEOUT_S);
-	add(s, "close mid-reply", test_close_mid_reply, TEST_TIMEOUT_S);
-	add(s, "never reads", test_never_reads, TEST_TIMEOUT_S);
-	add(s, "1-byte request", test_request_1_byte, TEST_TIMEOUT_S);
-	add(s, "request 1 byte short", test_request_short, TEST_TIMEOUT_S);
-	add(s, "request 1 byte long", test_request_long, TEST_TIMEOUT_S);
-	add(s, "1 MiB of requests", test_request_1_mib, MIB_TIMEOUT_S);
-	add(s, "idle connections", test_idle_connections, TEST_TIMEOUT_S + 2 * secs);
-	add(s, "full speed", test_full_speed, TEST_TIMEOUT_S + secs);
+	harness_add_test(s, "request then close", test_request_then_close, TEST_TIMEOUT_S);
+	harness_add_test(s, "requests then shutdown", test_requests_then_shutdown, TEST_TIMEOUT_S);
+	harness_add_test(s, "close mid-reply", test_close_mid_reply, TEST_TIMEOUT_S);
+	harness_add_test(s, "never reads", test_never_reads, TEST_TIMEOUT_S);
+	harness_add_test(s, "1-byte request", test_request_1_byte, TEST_TIMEOUT_S);
+	harness_add_test(s, "request 1 byte short", test_request_short, TEST_TIMEOUT_S);
+	harness_add_test(s, "request 1 byte long", test_request_long, TEST_TIMEOUT_S);
+	harness_add_test(s, "1 MiB of requests", test_request_1_mib, MIB_TIMEOUT_S);
+	harness_add_test(s, "idle connections", test_idle_connections, TEST_TIMEOUT_S + 2 * secs);
+	harness_add_test(s, "full speed", test_full_speed, TEST_TIMEOUT_S + secs);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -554,15 +554,6 @@ END_TEST
 
 /* ------------------------------------------------------------ suite */
 
-static void add(Suite *s, const char *name, const TTest *test)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, TEST_TIMEOUT_S);
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
-}
-
 int main(void)
 {
 	Suite *s = suite_create("limits");
@@ -570,11 +561,11 @@ int main(void)
 	int failed;
 
 	harness_require_root_bpf();
-	add(s, "more clients than descriptors", test_more_clients_than_fds);
-	add(s, "--max-clients", test_max_clients);
-	add(s, "--client-timeout", test_client_timeout);
-	add(s, "--max-exited", test_max_exited);
-	add(s, "counters never go down", test_counters_monotonic);
+	harness_add_test(s, "more clients than descriptors", test_more_clients_than_fds, TEST_TIMEOUT_S);
+	harness_add_test(s, "--max-clients", test_max_clients, TEST_TIMEOUT_S);
+	harness_add_test(s, "--client-timeout", test_client_timeout, TEST_TIMEOUT_S);
+	harness_add_test(s, "--max-exited", test_max_exited, TEST_TIMEOUT_S);
+	harness_add_test(s, "counters never go down", test_counters_monotonic, TEST_TIMEOUT_S);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
