@@ -69,6 +69,19 @@ fail:
 	return -e;
 }
 
+/* Resize; a failure (no memory) leaves the old array and is said once. */
+static int resize_or_say(struct nt_walk *w, size_t slots)
+{
+	int rc = slots_resize(w, slots);
+
+	if (rc < 0 && !w->resize_failed_logged) {
+		nt_log(LOG_NOTICE, "cannot make the live-record array %zu records (%s): replies use the task iterator until it can",
+		       slots, strerror(-rc));
+		w->resize_failed_logged = true;
+	}
+	return rc;
+}
+
 int nt_walk_open(struct nt_walk *w, int prog_fd, int outer_fd)
 {
 	memset(w, 0, sizeof(*w));
@@ -99,9 +112,10 @@ int nt_walk_run(struct nt_walk *w, const struct nt_task_record **recs, size_t *n
 	want = nt_walk_slots_for(w->slots, w->last);
 	if (!want)
 		return 0;
-	/* shrink before walking: the caller is done with the old records */
-	if (want < w->slots && slots_resize(w, want) < 0)
-		return 0;
+	/* shrink before walking: the caller is done with the old records; if
+	 * that fails the bigger array still serves */
+	if (want < w->slots)
+		(void)resize_or_say(w, want);
 	rc = walk_once(w, &seen);
 	if (rc == 0 && seen > w->slots) {
 		want = nt_walk_slots_for(w->slots, seen);
@@ -113,9 +127,9 @@ int nt_walk_run(struct nt_walk *w, const struct nt_task_record **recs, size_t *n
 			w->beyond_logged = true;
 			return 0;
 		}
-		rc = slots_resize(w, want);
-		if (rc == 0)
-			rc = walk_once(w, &seen);
+		if (resize_or_say(w, want) < 0)
+			return 0;
+		rc = walk_once(w, &seen);
 		/* processes appeared between the two walks */
 		if (rc == 0 && seen > w->slots)
 			return 0;

@@ -26,6 +26,7 @@ struct nt_walk {
 	size_t map_len;
 	size_t last;			/* tracked processes at the last reply */
 	bool beyond_logged;
+	bool resize_failed_logged;
 };
 
 /*
