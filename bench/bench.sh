@@ -189,7 +189,9 @@ daemon_stop() {
 }
 
 # Its status from the pid file: dropped_calls, dropped_exits, evicted_exited.
-daemon_status() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/pid"; }
+# status_at KEY FILE: a counter of a daemon's pid file
+status_at() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+daemon_status() { status_at "$1" "$tmp/pid"; }
 
 # The BPF objects a process holds: "prog ID" / "map ID" lines.
 bpf_ids() {
@@ -524,7 +526,6 @@ wait_quiet
 	sh -c '"$1" -s "$2" -n "$3" -p "$4" && "$5" --list --socket "$2" >/dev/null && cp "$6" "$6.reply"' \
 	sh "$BENCH_BIN/nb_client" "$tmp/sock" "$REQS" "$tmp/pidsbig" "$NETATOP" "$tmp/pid" \
 	>"$tmp/replybig" 2>>"$BENCH_LOG"
-status_at() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 drops="calls $(status_at dropped_calls "$tmp/pid.reply"), exits $(status_at dropped_exits "$tmp/pid.reply"), evicted $(status_at evicted_exited "$tmp/pid.reply")"
 ndrops=$(( $(status_at dropped_calls "$tmp/pid.reply") + $(status_at dropped_exits "$tmp/pid.reply") + $(status_at evicted_exited "$tmp/pid.reply") ))
 "$NETATOP" --list --socket "$tmp/sock" >/dev/null

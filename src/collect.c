@@ -19,11 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "netatop.skel.h"
-
 
 struct nt_collector {
 	struct netatop_bpf *skel;
@@ -196,7 +194,6 @@ int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
 		snprintf(err, errlen, "out of memory");
 		return NT_EXIT_FAILURE;
 	}
-	c->walk.slots_fd = -1;
 	c->exit_bytes = exit_bytes;
 	rc = load_backend(c, id, f, f->proc_walk, err, errlen);
 	if (rc != NT_EXIT_OK && rc != NT_EXIT_PRIVILEGE && f->proc_walk) {

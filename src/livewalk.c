@@ -22,14 +22,14 @@ size_t nt_walk_slots_for(size_t slots, size_t seen)
 	return want;
 }
 
+/* The array's fd and mapping come and go together: recs says whether there is one. */
 static void slots_release(struct nt_walk *w)
 {
-	if (w->recs)
+	if (w->recs) {
 		munmap((void *)w->recs, w->map_len);
-	if (w->slots_fd >= 0)
 		close(w->slots_fd);
+	}
 	w->recs = NULL;
-	w->slots_fd = -1;
 	w->slots = 0;
 }
 
@@ -87,7 +87,6 @@ int nt_walk_open(struct nt_walk *w, int prog_fd, int outer_fd)
 	memset(w, 0, sizeof(*w));
 	w->prog_fd = prog_fd;
 	w->outer_fd = outer_fd;
-	w->slots_fd = -1;
 	return slots_resize(w, NT_WALK_MIN_SLOTS);
 }
 

@@ -20,7 +20,7 @@
 struct nt_walk {
 	int prog_fd;
 	int outer_fd;
-	int slots_fd;			/* -1: none */
+	int slots_fd;			/* valid while recs is */
 	const struct nt_task_record *recs;
 	size_t slots;
 	size_t map_len;
