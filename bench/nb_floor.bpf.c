@@ -195,3 +195,37 @@ int nb_floor_dump(void *ctx)
 	nb_out.lost = lost;
 	return 0;
 }
+
+/*
+ * The alternative to task storage: counters in a hash keyed by the
+ * process id (what the old implementation did, without per-CPU values).
+ * Created when first used, as netatop's storage is; its memory per process
+ * and its run time are measured beside netatop's.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 131072);
+	__type(key, __u32);
+	__type(value, struct nb_counters);
+} nb_procs SEC(".maps");
+
+SEC("tp_btf/sock_send_length")
+int nb_alt_hash(unsigned long long *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	static const struct nb_counters zero;
+	__u32 tgid = task->tgid;
+	struct nb_counters *c;
+
+	c = bpf_map_lookup_elem(&nb_procs, &tgid);
+	if (!c) {
+		bpf_map_update_elem(&nb_procs, &tgid, &zero, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&nb_procs, &tgid);
+		if (!c)
+			return 1;
+	}
+	__sync_fetch_and_add(&c->c[4], 1);
+	__sync_fetch_and_add(&c->c[5], 64);
+	return 0;
+}

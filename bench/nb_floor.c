@@ -66,6 +66,9 @@ static struct bpf_object *open_obj(const char *path, char **names, int n, int nt
 	else
 		bpf_map__set_autocreate(map, false);
 	bpf_map__set_autocreate(bpf_object__find_map_by_name(obj, "nb_live"), nt_tasks_fd >= 0);
+	/* its 2 MB bucket array is part of what nb_alt_hash is measured for */
+	bpf_map__set_autocreate(bpf_object__find_map_by_name(obj, "nb_procs"),
+				wanted("nb_alt_hash", names, n));
 	if (bpf_object__load(obj)) {
 		bpf_object__close(obj);
 		return NULL;
