@@ -1,37 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "bootepoch.h"
+#include "numparse.h"
 
-#include <ctype.h>
-#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/*
- * The value must be on the key's own line: strtoul() alone would skip the
- * newline of an empty value and take the next line's number, and would
- * take "-1" as ULONG_MAX.
- */
-static unsigned long line_value(const char *p)
-{
-	unsigned long v;
-
-	p += strspn(p, " \t");
-	if (!isdigit((unsigned char)*p))
-		return 0;
-	errno = 0;
-	v = strtoul(p, NULL, 10);
-	return errno ? 0 : v;
-}
 
 unsigned long nt_parse_boot_epoch(const char *text)
 {
 	const char *p = text;
 
 	while (p && *p) {
-		if (strncmp(p, "btime ", 6) == 0)
-			return line_value(p + 6);
+		if (strncmp(p, "btime ", 6) == 0) {
+			unsigned long long v;
+
+			return nt_parse_line_number(p + 6, &v) && v <= ULONG_MAX ? (unsigned long)v : 0;
+		}
 		p = strchr(p, '\n');
 		if (p)
 			p++;

@@ -2,8 +2,8 @@
 #include "config.h"
 #include "daemon.h"
 #include "exitcodes.h"
+#include "numparse.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -62,28 +62,13 @@ int nt_pidfile_write(int fd, pid_t pid, const struct nt_status *st)
 	return 0;
 }
 
-/*
- * The counter of a "KEY VALUE" line, into *v.  sscanf("%llu") would skip
- * the newline of an empty value and take the next line's, and would read
- * "-1" as ULLONG_MAX: the value must start with a digit on this line.
- */
+/* The counter of a "KEY VALUE" line, into *v. */
 static bool counter_line(const char *line, const char *key, unsigned long long *v)
 {
 	size_t klen = strlen(key);
-	unsigned long long n;
-	const char *p;
 
-	if (strncmp(line, key, klen) != 0 || line[klen] != ' ')
-		return false;
-	p = line + klen + strspn(line + klen, " \t");
-	if (!isdigit((unsigned char)*p))
-		return false;
-	errno = 0;
-	n = strtoull(p, NULL, 10);
-	if (errno)
-		return false;
-	*v = n;
-	return true;
+	return strncmp(line, key, klen) == 0 && line[klen] == ' ' &&
+	       nt_parse_line_number(line + klen, v) != NULL;
 }
 
 int nt_status_parse(const char *text, struct nt_status *st)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "procinfo.h"
+#include "numparse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,21 +52,15 @@ int nt_parse_stat(const char *text, char *state, unsigned long long *ticks)
 static int status_field(const char *text, const char *key, int nth, unsigned long long *out)
 {
 	size_t klen = strlen(key);
-	const char *p = text;
-	char *end;
+	const char *p = text, *end;
 	int i;
 
 	while (p && *p) {
 		if (strncmp(p, key, klen) == 0) {
 			p += klen;
 			for (i = 0;; i++) {
-				while (*p == ' ' || *p == '\t')
-					p++;
-				if (*p < '0' || *p > '9')
-					return -1;
-				errno = 0;
-				*out = strtoull(p, &end, 10);
-				if (errno || (*end && *end != ' ' && *end != '\t' && *end != '\n'))
+				end = nt_parse_line_number(p, out);
+				if (!end || (*end && *end != ' ' && *end != '\t' && *end != '\n'))
 					return -1;
 				if (i == nth)
 					return 0;
