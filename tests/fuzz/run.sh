@@ -82,10 +82,10 @@ build() {	# build HARNESS OBJDIR "plain sources" "sources whose malloc fails on 
 	$cc $cflags -fsanitize=fuzzer -pthread $objdir/$h.o $objs -o "$out/$h" || return 1
 }
 
-build fuzz_clients "$out/obj-clients" "request record daemon bootepoch" "exited reply" ||
+build fuzz_clients "$out/obj-clients" "request record daemon bootepoch numparse" "exited reply" ||
 	q_fail "cannot build fuzz_clients"
 # log.c is replaced by the harness: it checks what the server logs
-build fuzz_server "$out/obj-server" "request record daemon bootepoch exited server" "reply" ||
+build fuzz_server "$out/obj-server" "request record daemon bootepoch numparse exited server" "reply" ||
 	q_fail "cannot build fuzz_server"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:abort_on_error=1"
