@@ -39,7 +39,7 @@
 #include <unistd.h>
 
 #include "bootepoch.h"
-#include "daemon.h"
+#include "status.h"
 #include "exited.h"
 #include "protocol.h"
 #include "record.h"

@@ -55,7 +55,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "status.h"
 #include "exited.h"
 #include "log.h"
 #include "protocol.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "protocol.h"
+#include "counters.h"
 #include "record.h"
 #include "records.h"
 #include "run_suite.h"

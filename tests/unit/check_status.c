@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 #include "bootepoch.h"
-#include "daemon.h"
+#include "process.h"
+#include "status.h"
 #include "exitcodes.h"
 #include "run_suite.h"
 

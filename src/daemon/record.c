@@ -28,8 +28,3 @@ void nt_record_terminator(struct netpertask *out)
 {
 	memset(out, 0, sizeof(*out));
 }
-
-unsigned long long nt_taskcount_bytes(const struct taskcount *tc)
-{
-	return tc->tcpsndbytes + tc->tcprcvbytes + tc->udpsndbytes + tc->udprcvbytes;
-}

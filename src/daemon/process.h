@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Process plumbing: pid file lock and status, the listening socket, detaching. */
-#ifndef NETATOP_DAEMON_H
-#define NETATOP_DAEMON_H
+/* Process plumbing: the pid file lock, the listening socket, detaching, sd_notify. */
+#ifndef NETATOP_PROCESS_H
+#define NETATOP_PROCESS_H
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -12,21 +12,6 @@
  * Returns an nt_exit status.
  */
 int nt_pidfile_lock(const char *path, int *fdp, char *err, size_t errlen);
-
-/*
- * The pid file's first line is the pid (start-stop-daemon, systemd read
- * it); the lines after it are the daemon's status, for `--list`.
- */
-struct nt_status {
-	char backend[32];
-	unsigned long long dropped_calls;
-	unsigned long long dropped_exits;
-	unsigned long long evicted_exited;
-};
-
-int nt_pidfile_write(int fd, pid_t pid, const struct nt_status *st);
-int nt_status_parse(const char *text, struct nt_status *st);
-int nt_status_read(const char *path, struct nt_status *st);
 
 /*
  * Bind the listening socket.  A stale socket file (nobody accepts on it)

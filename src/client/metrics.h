@@ -13,7 +13,7 @@
 #include <stdio.h>
 
 #include "aggregate.h"
-#include "daemon.h"
+#include "status.h"
 #include "mstate.h"
 #include "options.h"
 

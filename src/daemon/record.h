@@ -16,6 +16,4 @@ void nt_record_encode(struct netpertask *out, const struct nt_task_record *in,
 /* The record that ends a reply. */
 void nt_record_terminator(struct netpertask *out);
 
-unsigned long long nt_taskcount_bytes(const struct taskcount *tc);
-
 #endif

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* `netatop --list`: ask the running daemon exactly as atop does, print. */
-#ifndef NETATOP_LIST_H
-#define NETATOP_LIST_H
+/* Ask the running daemon for its records, exactly as atop does. */
+#ifndef NETATOP_FETCH_H
+#define NETATOP_FETCH_H
 
 #include <stddef.h>
 
-#include "options.h"
 #include "protocol.h"
 
 /*
@@ -14,7 +13,5 @@
  */
 int nt_fetch_records(const char *socket_path, struct netpertask **recs, size_t *n,
 		     char *err, size_t errlen);
-
-int nt_list_main(const struct nt_options *o);
 
 #endif

@@ -3,7 +3,7 @@
 #include "metrics.h"
 #include "bootepoch.h"
 #include "exitcodes.h"
-#include "list.h"
+#include "fetch.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,14 +5,14 @@
  * at once, to prove the kernel takes it; without, it judges from BTF.
  */
 #include "config.h"
-#include "support.h"
+#include "report.h"
 #include "options.h"
 #include "backend.h"
 #include "caps.h"
 #include "collect.h"
-#include "daemon.h"
 #include "exitcodes.h"
 #include "kernel_probe.h"
+#include "status.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -233,7 +233,7 @@ static void print_report(FILE *out, const struct check_report *r, bool json)
 	fputs("}\n", out);
 }
 
-int nt_support_main(const struct nt_options *o)
+int nt_check_main(const struct nt_options *o)
 {
 	struct nt_kernel_features f;
 	struct check_report r;

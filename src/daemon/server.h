@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "daemon.h"
+#include "status.h"
 #include "exited.h"
 #include "records.h"
 

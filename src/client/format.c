@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "format.h"
-#include "record.h"
+#include "counters.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -22,7 +22,7 @@
 #include "aggregate.h"
 #include "bootepoch.h"
 #include "exitcodes.h"
-#include "list.h"
+#include "fetch.h"
 #include "procinfo.h"
 #include "topfmt.h"
 

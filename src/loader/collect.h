@@ -8,10 +8,8 @@
 #define NETATOP_COLLECT_H
 
 #include <stddef.h>
-#include <time.h>
 
 #include "backend.h"
-#include "exited.h"
 #include "options.h"
 #include "records.h"
 
@@ -38,9 +36,11 @@ const char *nt_collect_live_source(const struct nt_collector *c);
 /* Readable when the exit ring buffer is filling up and wants draining. */
 int nt_collect_event_fd(const struct nt_collector *c);
 
-/* Move the final counters of processes that exited into `exited`. */
-int nt_collect_drain(struct nt_collector *c, struct nt_exited *exited,
-		     unsigned long boot_epoch, time_t now);
+/* Called with the final counters of each process that exited. */
+typedef void (*nt_collect_exit_cb)(void *ctx, const struct nt_task_record *rec);
+
+/* Hand the final counters of the processes that exited since the last call to cb. */
+int nt_collect_drain(struct nt_collector *c, nt_collect_exit_cb cb, void *ctx);
 
 /* Live processes; the array stays valid until the next call. */
 int nt_collect_live(struct nt_collector *c, const struct nt_task_record **recs, size_t *n);

@@ -3,7 +3,6 @@
 #include "collect.h"
 #include "exitcodes.h"
 #include "log.h"
-#include "record.h"
 #include "backend.h"
 #include "caps.h"
 #include "kernel_probe.h"
@@ -39,10 +38,9 @@ struct nt_collector {
 	struct nt_task_record *live;
 	size_t live_cap;
 	struct nt_walk walk;	/* walk.recs NULL where the kernel lacks the walk */
-	/* target of the ring buffer callback during nt_collect_drain() */
-	struct nt_exited *drain_to;
-	unsigned long drain_epoch;
-	time_t drain_now;
+	/* where the ring buffer callback hands records during nt_collect_drain() */
+	nt_collect_exit_cb drain_cb;
+	void *drain_ctx;
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -78,13 +76,10 @@ static int load_error(int rc, const char *what, const char *backend, char *err, 
 static int on_exit_record(void *ctx, const void *data, size_t size)
 {
 	struct nt_collector *c = ctx;
-	struct netpertask rec;
 
 	if (size < sizeof(struct nt_task_record))
 		return 0;
-	nt_record_encode(&rec, data, c->drain_epoch);
-	if (rec.id)
-		nt_exited_add(c->drain_to, &rec, c->drain_now);
+	c->drain_cb(c->drain_ctx, data);
 	return 0;
 }
 
@@ -261,16 +256,15 @@ int nt_collect_event_fd(const struct nt_collector *c)
 	return bpf_map__fd(c->skel->maps.nt_exited);
 }
 
-int nt_collect_drain(struct nt_collector *c, struct nt_exited *exited,
-		     unsigned long boot_epoch, time_t now)
+int nt_collect_drain(struct nt_collector *c, nt_collect_exit_cb cb, void *ctx)
 {
 	int n;
 
-	c->drain_to = exited;
-	c->drain_epoch = boot_epoch;
-	c->drain_now = now;
+	c->drain_cb = cb;
+	c->drain_ctx = ctx;
 	n = nt_ring_consume(&c->exits, on_exit_record, c);
-	c->drain_to = NULL;
+	c->drain_cb = NULL;
+	c->drain_ctx = NULL;
 	return n < 0 ? n : 0;
 }
 
