@@ -61,20 +61,20 @@ fi
 
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 	-Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes
-	-I$cfg_inc -I$src -I$top_srcdir/bpf -I$fuzzdir"
+	-I$cfg_inc -I$src/common -I$src/daemon -I$top_srcdir/bpf -I$fuzzdir"
 
 build() {	# build HARNESS OBJDIR "plain sources" "sources whose malloc fails on demand"
 	h=$1 objdir=$2 plain=$3 failing=$4 objs=
 	echo "building $h"
 	for f in $plain; do
 		# shellcheck disable=SC2086 # flags are words
-		$cc $cflags -fsanitize=fuzzer-no-link -c "$src/$f.c" -o "$objdir/$f.o" || return 1
-		objs="$objs $objdir/$f.o"
+		$cc $cflags -fsanitize=fuzzer-no-link -c "$src/$f.c" -o "$objdir/${f##*/}.o" || return 1
+		objs="$objs $objdir/${f##*/}.o"
 	done
 	for f in $failing; do
 		# shellcheck disable=SC2086
-		$cc $cflags -fsanitize=fuzzer-no-link -Dmalloc=nt_fuzz_malloc -c "$src/$f.c" -o "$objdir/$f.o" || return 1
-		objs="$objs $objdir/$f.o"
+		$cc $cflags -fsanitize=fuzzer-no-link -Dmalloc=nt_fuzz_malloc -c "$src/$f.c" -o "$objdir/${f##*/}.o" || return 1
+		objs="$objs $objdir/${f##*/}.o"
 	done
 	# shellcheck disable=SC2086
 	$cc $cflags -fsanitize=fuzzer -c "$fuzzdir/$h.c" -o "$objdir/$h.o" || return 1
@@ -82,10 +82,10 @@ build() {	# build HARNESS OBJDIR "plain sources" "sources whose malloc fails on 
 	$cc $cflags -fsanitize=fuzzer -pthread $objdir/$h.o $objs -o "$out/$h" || return 1
 }
 
-build fuzz_clients "$out/obj-clients" "request record daemon bootepoch numparse" "exited reply" ||
+build fuzz_clients "$out/obj-clients" "daemon/request daemon/record common/status common/bootepoch common/numparse" "daemon/exited daemon/reply" ||
 	q_fail "cannot build fuzz_clients"
 # log.c is replaced by the harness: it checks what the server logs
-build fuzz_server "$out/obj-server" "request record daemon bootepoch numparse exited server" "reply" ||
+build fuzz_server "$out/obj-server" "daemon/request daemon/record common/status common/bootepoch common/numparse daemon/exited daemon/server" "daemon/reply" ||
 	q_fail "cannot build fuzz_server"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:abort_on_error=1"

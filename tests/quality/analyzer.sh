@@ -38,7 +38,7 @@ pkgflags=
 for pkg in libbpf ncursesw; do
 	pkgflags="$pkgflags $(pkg-config --cflags "$pkg" 2>/dev/null)"
 done
-incs="-I$top_builddir -I$top_srcdir/src -I$top_srcdir/bpf -I$top_builddir/bpf $pkgflags"
+incs="-I$top_builddir $(for d in "$top_srcdir"/src/*/; do printf -- "-I%s " "${d%/}"; done)-I$top_srcdir/bpf -I$top_builddir/bpf $pkgflags"
 
 # ---------------------------------------------------------------- do the analyzers work?
 cat >"$work/sample.c" <<'EOF'
@@ -80,8 +80,8 @@ if [ "$want_clang" != 0 ]; then
 fi
 
 # ---------------------------------------------------------------- analyze
-srcs=$(cd "$top_srcdir" && ls src/*.c)
-[ -n "$srcs" ] || q_fail "no src/*.c"
+srcs=$(cd "$top_srcdir" && ls src/*.c src/*/*.c)
+[ -n "$srcs" ] || q_fail "no src/*.c src/*/*.c"
 echo "analyzing $(echo $srcs | wc -w) files with $gcc -fanalyzer${use_clang:+ and clang --analyze} ($jobs at a time)"
 
 # shellcheck disable=SC2016 # expanded by the inner shell
