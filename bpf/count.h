@@ -54,38 +54,49 @@ static __always_inline enum nt_proto nt_classify(unsigned short family, __u16 ty
 	return NT_OTHER;
 }
 
-/* Credit one call that moved `moved` bytes to the calling thread's process. */
-static __always_inline void nt_count(enum nt_proto proto, enum nt_dir dir, long moved)
+/* Add to one process's counters; the verifier needs the index masked. */
+static __always_inline void nt_add(struct nt_counters *c, enum nt_proto proto, enum nt_dir dir,
+				   __u64 packs, __u64 bytes)
 {
-	struct task_struct *task;
+	__u64 *p;
+
+	/*
+	 * struct nt_counters is laid out [tcp, udp] x [snd, rcv] x [packs, bytes].
+	 * The mask keeps the index provably in bounds for the verifier when
+	 * proto or dir are not constants (the kretprobe reads dir from a map).
+	 */
+	p = &c->tcpsndpacks + ((proto * 2 + dir) & 3) * 2;
+	__sync_fetch_and_add(p, packs);
+	__sync_fetch_and_add(p + 1, bytes);
+}
+
+/* Credit traffic to a process, given its thread group leader. */
+static __always_inline void nt_credit(struct task_struct *leader, enum nt_proto proto,
+				      enum nt_dir dir, __u64 packs, __u64 bytes)
+{
 	struct nt_counters *c;
-	__u64 *packs;
 
-	if (moved <= 0 || proto == NT_OTHER)
-		return;
-
-	task = bpf_get_current_task_btf();
-	c = bpf_task_storage_get(&nt_tasks, task->group_leader, 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	c = bpf_task_storage_get(&nt_tasks, leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	/*
 	 * Two threads of a process counting their first call at once both
 	 * try to create its storage, and the loser gets NULL: by then the
 	 * winner's storage is there to use.
 	 */
 	if (!c)
-		c = bpf_task_storage_get(&nt_tasks, task->group_leader, 0, 0);
+		c = bpf_task_storage_get(&nt_tasks, leader, 0, 0);
 	if (!c) {
 		nt_drop(NT_DROP_STORAGE);
 		return;
 	}
-	/*
-	 * struct nt_counters is laid out [tcp, udp] x [snd, rcv] x [packs, bytes].
-	 * The mask keeps the index provably in bounds for the verifier when
-	 * proto or dir are not constants (the kretprobe reads dir from a map).
-	 */
-	packs = &c->tcpsndpacks + ((proto * 2 + dir) & 3) * 2;
-	__sync_fetch_and_add(packs, 1);
-	__sync_fetch_and_add(packs + 1, moved);
+	nt_add(c, proto, dir, packs, bytes);
+}
+
+/* Credit one call that moved `moved` bytes to the calling thread's process. */
+static __always_inline void nt_count(enum nt_proto proto, enum nt_dir dir, long moved)
+{
+	if (moved <= 0 || proto == NT_OTHER)
+		return;
+	nt_credit(bpf_get_current_task_btf()->group_leader, proto, dir, 1, moved);
 }
 
 #endif

@@ -20,12 +20,45 @@ typedef struct {
 
 struct sock_common {
 	unsigned short skc_family;
+	volatile unsigned char skc_state;
 };
+
+/* Anonymous in the kernel: CO-RE matches it through struct sock's member. */
+typedef struct {
+	int owned;
+} socket_lock_t;
 
 struct sock {
 	struct sock_common __sk_common;
+	socket_lock_t sk_lock;
+	__u8 sk_kern_sock:1;
 	__u16 sk_protocol;
 	__u16 sk_type;
+};
+
+struct request_sock {
+	struct sock *rsk_listener;
+};
+
+struct net_device {
+	unsigned int flags;
+	unsigned int mtu;
+	unsigned short hard_header_len;
+};
+
+struct sk_buff {
+	struct sock *sk;
+	struct net_device *dev;
+	char cb[48];
+};
+
+/* IPCB(skb) and IP6CB(skb): the control blocks in skb->cb. */
+struct inet_skb_parm {
+	__u16 frag_max_size;
+};
+
+struct inet6_skb_parm {
+	__u16 frag_max_size;
 };
 
 struct socket {
@@ -37,6 +70,7 @@ struct signal_struct {
 };
 
 struct task_struct {
+	unsigned int flags;
 	int pid;
 	int tgid;
 	char comm[16];
@@ -58,6 +92,9 @@ struct bpf_iter__task {
 
 #pragma clang attribute pop
 
+#define NT_PF_KTHREAD	0x00200000
+#define NT_IFF_LOOPBACK	0x8
+
 /*
  * Open-coded process walk (kfuncs, Linux 6.7+).  Weak, so the object
  * still loads on older kernels with the program that uses them left out.
@@ -75,5 +112,11 @@ extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it)
 extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __attribute__((weak, section(".ksyms")));
 extern void bpf_rcu_read_lock(void) __attribute__((weak, section(".ksyms")));
 extern void bpf_rcu_read_unlock(void) __attribute__((weak, section(".ksyms")));
+
+/* Wire counting (Linux 6.4+): the skb behind a cgroup_skb context, task references. */
+extern void *bpf_cast_to_kern_ctx(void *ctx) __attribute__((weak, section(".ksyms")));
+extern struct task_struct *bpf_task_acquire(struct task_struct *p) __attribute__((weak, section(".ksyms")));
+extern void bpf_task_release(struct task_struct *p) __attribute__((weak, section(".ksyms")));
+extern struct task_struct *bpf_task_from_pid(int pid) __attribute__((weak, section(".ksyms")));
 
 #endif

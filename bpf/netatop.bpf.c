@@ -5,11 +5,15 @@
  *
  * Hook programs are grouped per backend; the daemon switches autoload so
  * only one backend's programs are loaded and a program whose attach point
- * this kernel lacks never stops the object from loading.
+ * this kernel lacks never stops the object from loading.  In wire mode
+ * the per-call programs only record who uses a socket, and the packet
+ * programs count.
  */
 #include "kernel_types.h"
 #include "records.h"
 #include "count.h"
+#include "owner.h"
+#include "wire.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
@@ -49,6 +53,76 @@ int BPF_PROG(tp_sock_recv_length, struct sock *sk, int ret, int flags)
 {
 	nt_count_sock(sk, ret, flags, NT_RECV);
 	return 0;
+}
+
+/*
+ * ---- wire counting: the socket's user, then its packets ----
+ * The per-call programs of the tracepoint backend claim the socket for
+ * the caller's process; listen() and bind() claim too, so a server's
+ * first packets, which arrive before any call returns, have an owner.
+ */
+
+static __always_inline void nt_claim_sock(struct sock *sk)
+{
+	if (nt_classify(sk->__sk_common.skc_family, sk->sk_type, sk->sk_protocol) == NT_OTHER)
+		return;
+	nt_sock_claim(sk, bpf_get_current_task_btf()->group_leader);
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(tpw_sock_send_length, struct sock *sk, int ret, int flags)
+{
+	nt_claim_sock(sk);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(tpw_sock_recv_length, struct sock *sk, int ret, int flags)
+{
+	nt_claim_sock(sk);
+	return 0;
+}
+
+#define NT_TCP_LISTEN 10
+
+/* listen() runs in the listener's process: its accepted sockets inherit the claim. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(nt_wire_state, struct sock *sk, int oldstate, int newstate)
+{
+	if (newstate == NT_TCP_LISTEN)
+		nt_claim_sock(sk);
+	return 0;
+}
+
+SEC("cgroup/post_bind4")
+int nt_wire_bind4(struct bpf_sock *sk)
+{
+	if (nt_classify(sk->family, sk->type, sk->protocol) != NT_OTHER)
+		nt_sock_claim(sk, bpf_get_current_task_btf()->group_leader);
+	return 1;
+}
+
+SEC("cgroup/post_bind6")
+int nt_wire_bind6(struct bpf_sock *sk)
+{
+	if (nt_classify(sk->family, sk->type, sk->protocol) != NT_OTHER)
+		nt_sock_claim(sk, bpf_get_current_task_btf()->group_leader);
+	return 1;
+}
+
+/* Attached at the root of the cgroup v2 hierarchy: every local socket's packets. */
+SEC("cgroup_skb/egress")
+int nt_wire_egress(struct __sk_buff *skb)
+{
+	nt_wire_count(skb, NT_SEND);
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int nt_wire_ingress(struct __sk_buff *skb)
+{
+	nt_wire_count(skb, NT_RECV);
+	return 1;
 }
 
 /*

@@ -7,20 +7,29 @@ AC_DEFUN([NETATOP_REQUIRE_PKG], [
     [AC_MSG_ERROR([$2 not found: install it with 'apt-get install $3' (Fedora: the matching -devel package)])])
 ])
 
-# NETATOP_PROG_BPF_CLANG: clang that can emit BPF objects with BTF.
+# NETATOP_PROG_BPF_CLANG: clang 15 or later that can emit BPF objects with
+# BTF.  Older clang drops the type tag that marks a task reference kept in
+# socket storage (__kptr), and the kernel then refuses the wire programs.
+# Debian 12's default clang is 14: its clang-16 package is taken instead.
 AC_DEFUN([NETATOP_PROG_BPF_CLANG], [
-  AC_ARG_VAR([CLANG], [clang used to compile the BPF programs])
-  AC_PATH_PROGS([CLANG], [clang clang-16 clang-15 clang-14 clang-13 clang-12], [no])
-  AS_IF([test "x$CLANG" = xno],
-    [AC_MSG_ERROR([clang not found: install it with 'apt-get install clang llvm'])])
-  AC_MSG_CHECKING([whether $CLANG can target bpf])
+  AC_ARG_VAR([CLANG], [clang (15 or later) used to compile the BPF programs])
+  AC_MSG_CHECKING([for clang >= 15 that can target bpf])
   echo 'int x;' > conftest.bpf.c
-  AS_IF([$CLANG -g -O2 -target bpf -c conftest.bpf.c -o conftest.bpf.o >/dev/null 2>&1],
-    [AC_MSG_RESULT([yes])],
-    [AC_MSG_RESULT([no])
-     rm -f conftest.bpf.c conftest.bpf.o
-     AC_MSG_ERROR([$CLANG cannot compile for -target bpf: install it with 'apt-get install clang llvm'])])
+  netatop_clang=
+  for netatop_cc in $CLANG clang clang-19 clang-18 clang-17 clang-16 clang-15; do
+    netatop_path=`command -v $netatop_cc 2>/dev/null` || continue
+    netatop_major=`$netatop_path -dumpversion 2>/dev/null | cut -d. -f1`
+    test -n "$netatop_major" && test "$netatop_major" -ge 15 2>/dev/null || continue
+    $netatop_path -g -O2 -target bpf -c conftest.bpf.c -o conftest.bpf.o >/dev/null 2>&1 || continue
+    netatop_clang=$netatop_path
+    break
+  done
   rm -f conftest.bpf.c conftest.bpf.o
+  AS_IF([test -z "$netatop_clang"],
+    [AC_MSG_RESULT([no])
+     AC_MSG_ERROR([no clang 15 or later that can target bpf: install it with 'apt-get install clang-16 llvm-16' (Debian 12) or 'apt-get install clang llvm'])])
+  CLANG=$netatop_clang
+  AC_MSG_RESULT([$CLANG])
 ])
 
 # NETATOP_PROG_BPFTOOL: bpftool able to generate skeletons.

@@ -32,6 +32,11 @@ if [ -n "$tests" ]; then
 fi
 # wait for another apt run (unattended upgrades) rather than fail
 apt-get -o DPkg::Lock::Timeout=600 update -qq
+# The BPF programs need clang 15 or later (configure says why); Debian
+# 12's default is 14, and its archive has clang-16.
+if [ "$(apt-cache policy clang 2>/dev/null | sed -n 's/^ *Candidate: *[0-9]*:*\([0-9]*\).*/\1/p')" -lt 15 ] 2>/dev/null; then
+	pkgs="$pkgs clang-16 llvm-16"
+fi
 # shellcheck disable=SC2086 # one word per package
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $pkgs >/dev/null
 echo "install-build-deps.sh: installed: $(echo $pkgs | tr -s ' \n\t' ' ')"

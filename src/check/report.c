@@ -35,6 +35,8 @@ struct check_report {
 	size_t n;
 	bool can_run;
 	const char *backend;
+	enum nt_backend_id backend_id;
+	const char *counting;	/* "wire", "calls", NULL when it cannot run */
 	char verdict[512];
 };
 
@@ -109,7 +111,7 @@ static void check_backends(struct check_report *r, const struct nt_kernel_featur
 			usable[id] = true;
 			continue;
 		}
-		if (nt_collect_open_backend(&c, id, f, (size_t)NT_DEFAULT_EXIT_BUFFER_MIB << 20, reason,
+		if (nt_collect_open_backend(&c, id, f, false, (size_t)NT_DEFAULT_EXIT_BUFFER_MIB << 20, reason,
 					    sizeof(reason)) == NT_EXIT_OK) {
 			nt_collect_close(c);
 			l = add(r, backend_line_names[id], "ok");
@@ -127,6 +129,7 @@ static void check_backends(struct check_report *r, const struct nt_kernel_featur
 		if (usable[plan[i]]) {
 			r->can_run = true;
 			r->backend = nt_backend_id_name(plan[i]);
+			r->backend_id = plan[i];
 			snprintf(r->verdict, sizeof(r->verdict), "netatop can run here using %s%s",
 				 r->backend, privileged ? "" : " (start it as root)");
 			return;
@@ -137,6 +140,51 @@ static void check_backends(struct check_report *r, const struct nt_kernel_featur
 	else
 		snprintf(r->verdict, sizeof(r->verdict), "cannot run: the kernel refused %s",
 			 want == NT_BACKEND_AUTO ? "every backend" : "that backend");
+}
+
+/* Wire counting with the backend the daemon would use: judged, and loaded if we may. */
+static void check_wire(struct check_report *r, const struct nt_kernel_features *f,
+		       enum nt_counting want, bool privileged)
+{
+	struct nt_collector *c = NULL;
+	struct check_line *l;
+	char reason[384];
+	size_t len;
+	bool wire;
+
+	if (!r->can_run)
+		return;
+	if (want == NT_COUNT_CALLS) {
+		l = add(r, "wire counting", "info");
+		snprintf(l->detail, sizeof(l->detail), "not asked for (--count=calls)");
+		r->counting = "calls";
+	} else {
+		wire = nt_wire_available(f, r->backend_id, reason, sizeof(reason));
+		if (wire && privileged) {
+			wire = nt_collect_open_backend(&c, r->backend_id, f, true,
+						       (size_t)NT_DEFAULT_EXIT_BUFFER_MIB << 20, reason,
+						       sizeof(reason)) == NT_EXIT_OK;
+			nt_collect_close(c);
+		}
+		l = add(r, "wire counting", wire ? "ok" : "missing");
+		if (wire)
+			snprintf(l->detail, sizeof(l->detail), "%s", privileged ?
+				 "packet programs loaded and attached at the cgroup v2 root, then unloaded" :
+				 "the kernel has what it needs (not loaded: that needs root)");
+		else
+			snprintf(l->detail, sizeof(l->detail), "%s", reason);
+		if (!wire && want == NT_COUNT_WIRE) {
+			r->can_run = false;
+			r->backend = NULL;
+			snprintf(r->verdict, sizeof(r->verdict), "cannot run with --count=wire: %s", reason);
+			return;
+		}
+		r->counting = wire ? "wire" : "calls";
+	}
+	len = strlen(r->verdict);
+	snprintf(r->verdict + len, sizeof(r->verdict) - len, ", %s",
+		 strcmp(r->counting, "wire") == 0 ? "counting IP packets on the wire" :
+		 "counting socket calls");
 }
 
 static void check_privileges(struct check_report *r, const struct nt_kernel_features *f,
@@ -175,8 +223,8 @@ static void check_daemon(struct check_report *r, const struct nt_options *o)
 	if (rc == 0) {
 		l = add(r, "daemon", "ok");
 		if (nt_status_read(o->pidfile, &st) == 0)
-			snprintf(l->detail, sizeof(l->detail), "a daemon serves %s with backend %s",
-				 o->socket_path, st.backend);
+			snprintf(l->detail, sizeof(l->detail), "a daemon serves %s with backend %s%s%s",
+				 o->socket_path, st.backend, st.counting[0] ? ", counting " : "", st.counting);
 		else
 			snprintf(l->detail, sizeof(l->detail), "a daemon serves %s", o->socket_path);
 	} else if (e == EACCES || e == EPERM) {
@@ -228,6 +276,11 @@ static void print_report(FILE *out, const struct check_report *r, bool json)
 		json_str(out, r->backend);
 	else
 		fputs("null", out);
+	fputs(",\"counting\":", out);
+	if (r->counting)
+		json_str(out, r->counting);
+	else
+		fputs("null", out);
 	fputs(",\"verdict\":", out);
 	json_str(out, r->verdict);
 	fputs("}\n", out);
@@ -242,8 +295,10 @@ int nt_check_main(const struct nt_options *o)
 	memset(&r, 0, sizeof(r));
 	nt_probe_kernel(&f);
 	check_kernel(&r, &f);
-	if (f.btf)
+	if (f.btf) {
 		check_backends(&r, &f, o->backend, privileged);
+		check_wire(&r, &f, o->counting, privileged);
+	}
 	check_privileges(&r, &f, privileged);
 	check_daemon(&r, o);
 	print_report(stdout, &r, o->json);

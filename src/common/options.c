@@ -15,6 +15,7 @@ enum {
 	OPT_JSON,
 	OPT_PIDFILE,
 	OPT_BACKEND,
+	OPT_COUNT,
 	OPT_KEEP_EXITED,
 	OPT_MAX_EXITED,
 	OPT_MAX_CLIENTS,
@@ -36,6 +37,7 @@ static const struct option long_options[] = {
 	{ "socket",		required_argument,	NULL, 's' },
 	{ "pidfile",		required_argument,	NULL, OPT_PIDFILE },
 	{ "backend",		required_argument,	NULL, OPT_BACKEND },
+	{ "count",		required_argument,	NULL, OPT_COUNT },
 	{ "keep-exited",	required_argument,	NULL, OPT_KEEP_EXITED },
 	{ "max-exited",		required_argument,	NULL, OPT_MAX_EXITED },
 	{ "max-clients",	required_argument,	NULL, OPT_MAX_CLIENTS },
@@ -108,6 +110,19 @@ const char *nt_backend_name(enum nt_backend b)
 		return "fentry";
 	case NT_BACKEND_KPROBE:
 		return "kprobe";
+	}
+	return "?";
+}
+
+const char *nt_counting_name(enum nt_counting c)
+{
+	switch (c) {
+	case NT_COUNT_AUTO:
+		return "auto";
+	case NT_COUNT_WIRE:
+		return "wire";
+	case NT_COUNT_CALLS:
+		return "calls";
 	}
 	return "?";
 }
@@ -210,6 +225,14 @@ int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, siz
 				o->backend = NT_BACKEND_KPROBE;
 			else
 				return fail(err, errlen, "unknown backend '%s' (use auto, tracepoint, fentry or kprobe)", optarg);
+			break;
+		case OPT_COUNT:
+			if (strcmp(optarg, "wire") == 0)
+				o->counting = NT_COUNT_WIRE;
+			else if (strcmp(optarg, "calls") == 0)
+				o->counting = NT_COUNT_CALLS;
+			else
+				return fail(err, errlen, "unknown counting '%s' (use wire or calls)", optarg);
 			break;
 		case OPT_KEEP_EXITED:
 			if (parse_number(optarg, 0, 7 * 24 * 3600, &v) < 0)
@@ -362,7 +385,7 @@ void nt_usage(FILE *out)
 	fprintf(out,
 "Usage: netatop [OPTION]...          run the daemon\n"
 "       netatop --list [--json] [-s PATH]\n"
-"       netatop --check [--json] [--backend=NAME]\n"
+"       netatop --check [--json] [--backend=NAME] [--count=WHAT]\n"
 "       netatop --top [-d SECS] [-n COUNT] [-b] [--by=WHAT] [-s PATH]\n"
 "       netatop --metrics [--metrics-file=PATH] [--metrics-state=PATH] [--top-n=N]\n"
 "Count TCP and UDP packets and bytes per process with eBPF and serve them\n"
@@ -374,6 +397,11 @@ void nt_usage(FILE *out)
 "      --pidfile=PATH       lock and pid file (default %s)\n"
 "      --backend=NAME       auto, tracepoint, fentry or kprobe (default auto:\n"
 "                           the best this kernel offers)\n"
+"      --count=WHAT         wire: IP packets and their bytes as the interfaces\n"
+"                           carry them, headers, ACKs and retransmissions\n"
+"                           included; calls: one packet per socket call and\n"
+"                           its payload (default: wire where the kernel\n"
+"                           allows it, else calls)\n"
 "      --keep-exited=SECS   keep counters of exited processes at least SECS\n"
 "                           seconds (default %d)\n"
 "      --max-exited=N       keep at most N exited processes (default %d)\n"

@@ -24,6 +24,13 @@ enum nt_backend {
 	NT_BACKEND_KPROBE,
 };
 
+/* --count: what a packet is. */
+enum nt_counting {
+	NT_COUNT_AUTO,		/* wire where the kernel allows it, else calls */
+	NT_COUNT_WIRE,		/* IP packets as the interfaces carry them */
+	NT_COUNT_CALLS,		/* socket calls and their payload bytes */
+};
+
 /* --by: what a line of --top is. */
 enum nt_top_by {
 	NT_BY_PID,
@@ -43,6 +50,7 @@ struct nt_options {
 	const char *socket_path;
 	const char *pidfile;
 	enum nt_backend backend;
+	enum nt_counting counting;
 	time_t keep_exited;		/* seconds */
 	size_t max_exited;		/* records */
 	unsigned int exit_buffer_mib;	/* a power of two */
@@ -78,5 +86,7 @@ int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, siz
 
 void nt_usage(FILE *out);
 const char *nt_backend_name(enum nt_backend b);
+/* "auto", "wire", "calls" */
+const char *nt_counting_name(enum nt_counting c);
 
 #endif

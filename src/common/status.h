@@ -10,11 +10,16 @@
 
 #include <sys/types.h>
 
+/* The unattributed totals, in the order of atop's counters (tcp, udp x snd, rcv x packets, bytes). */
+#define NT_STATUS_UNATTRIBUTED 8
+
 struct nt_status {
 	char backend[32];
 	unsigned long long dropped_calls;
 	unsigned long long dropped_exits;
 	unsigned long long evicted_exited;
+	char counting[8];		/* "wire" or "calls"; empty from older daemons */
+	unsigned long long unattributed[NT_STATUS_UNATTRIBUTED];
 };
 
 /* Write the pid and the status over what the pid file (fd) held; 0 or -1. */

@@ -55,11 +55,22 @@ static int source_live(void *ctx, const struct nt_task_record **recs, size_t *n)
 static void source_status(void *ctx, struct nt_status *st)
 {
 	unsigned long long drops[NT_DROP__MAX];
+	struct nt_counters u;
 
 	nt_collect_drops(ctx, drops);
 	snprintf(st->backend, sizeof(st->backend), "%s", nt_collect_backend(ctx));
 	st->dropped_calls = drops[NT_DROP_STORAGE];
 	st->dropped_exits = drops[NT_DROP_EXIT_RINGBUF];
+	snprintf(st->counting, sizeof(st->counting), "%s", nt_collect_counting(ctx));
+	nt_collect_unattributed(ctx, &u);
+	{
+		const unsigned long long v[NT_STATUS_UNATTRIBUTED] = {
+			u.tcpsndpacks, u.tcpsndbytes, u.tcprcvpacks, u.tcprcvbytes,
+			u.udpsndpacks, u.udpsndbytes, u.udprcvpacks, u.udprcvbytes,
+		};
+
+		memcpy(st->unattributed, v, sizeof(v));
+	}
 }
 
 /*
@@ -107,7 +118,8 @@ int nt_daemon_main(const struct nt_options *o)
 	rc = nt_pidfile_lock(o->pidfile, &pidfd, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		return startup_failure(rc, err);
-	rc = nt_collect_open(&col, o->backend, (size_t)o->exit_buffer_mib << 20, err, sizeof(err));
+	rc = nt_collect_open(&col, o->backend, o->counting, (size_t)o->exit_buffer_mib << 20, err,
+			     sizeof(err));
 	if (rc != NT_EXIT_OK)
 		goto out_err;
 	rc = nt_socket_listen(o->socket_path, &listenfd, err, sizeof(err));
@@ -146,9 +158,10 @@ int nt_daemon_main(const struct nt_options *o)
 		goto out_err;
 	}
 
-	nt_log(LOG_INFO, "%s %s: counting with backend %s, live records by %s, serving %s",
-	       PACKAGE_NAME, PACKAGE_VERSION, nt_collect_backend(col), nt_collect_live_source(col),
-	       o->socket_path);
+	nt_log(LOG_INFO, "%s %s: counting %s with backend %s, live records by %s, serving %s",
+	       PACKAGE_NAME, PACKAGE_VERSION,
+	       strcmp(nt_collect_counting(col), "wire") == 0 ? "IP packets on the wire" : "socket calls",
+	       nt_collect_backend(col), nt_collect_live_source(col), o->socket_path);
 	nt_daemon_ready(NT_EXIT_OK);
 	nt_sd_notify("READY=1");
 	rc = nt_server_run(srv);

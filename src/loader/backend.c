@@ -82,6 +82,39 @@ bool nt_backend_available(const struct nt_kernel_features *f, enum nt_backend_id
 	return false;
 }
 
+bool nt_wire_available(const struct nt_kernel_features *f, enum nt_backend_id id,
+		       char *reason, size_t len)
+{
+	const char *missing = NULL;
+
+	if (!nt_backend_available(f, id, reason, len))
+		return false;
+	if (id != NT_BK_TRACEPOINT) {
+		snprintf(reason, len, "wire counting needs the tracepoint backend (Linux >= 6.4), not %s",
+			 nt_backend_id_name(id));
+		return false;
+	}
+	if (!f->cgroup_skb)
+		missing = "cgroup_skb programs";
+	else if (!f->sk_storage)
+		missing = "BPF socket storage";
+	else if (!f->kern_ctx)
+		missing = "bpf_cast_to_kern_ctx()";
+	else if (!f->task_kfuncs)
+		missing = "the task reference kfuncs (bpf_task_acquire, bpf_task_from_pid)";
+	else if (!f->tp_sock_state)
+		missing = "the sock:inet_sock_set_state tracepoint";
+	else if (!f->cgroup2)
+		missing = "cgroup v2 (CONFIG_CGROUPS with the cgroup2 file system)";
+	if (missing) {
+		snprintf(reason, len, "kernel %s lacks %s for wire counting (Linux >= 6.4 has them)",
+			 f->release, missing);
+		return false;
+	}
+	reason[0] = '\0';
+	return true;
+}
+
 static enum nt_backend_id wanted_id(enum nt_backend want)
 {
 	switch (want) {

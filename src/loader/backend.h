@@ -31,6 +31,14 @@ bool nt_backend_available(const struct nt_kernel_features *f, enum nt_backend_id
 			  char *reason, size_t len);
 
 /*
+ * Can this kernel count wire packets with backend `id`?  The packet
+ * programs need the tracepoint backend's per-call hooks to learn who
+ * owns a socket.  If not, why, in `reason`.
+ */
+bool nt_wire_available(const struct nt_kernel_features *f, enum nt_backend_id id,
+		       char *reason, size_t len);
+
+/*
  * The backends to try, best first: every available one for auto, or the
  * one asked for.  Returns how many (0: none; `reason` says why).
  */

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "backend.h"
 #include "caps.h"
+#include "cgroup_root.h"
 #include "kernel_probe.h"
 #include "kretprobe.h"
 #include "livewalk.h"
@@ -34,6 +35,7 @@ struct nt_collector {
 	 */
 	size_t exit_bytes;
 	enum nt_backend_id backend;
+	bool wire;			/* counting packets, not calls */
 	struct nt_kretprobe kretprobes[NT_FN__MAX];
 	struct nt_task_record *live;
 	size_t live_cap;
@@ -85,8 +87,13 @@ static int on_exit_record(void *ctx, const void *data, size_t size)
 
 /* Switch on the hook programs of one backend, and only those this kernel can take. */
 static void select_programs(struct netatop_bpf *skel, enum nt_backend_id id,
-			    const struct nt_kernel_features *f)
+			    const struct nt_kernel_features *f, bool wire)
 {
+	struct bpf_program *packet[] = {
+		skel->progs.tpw_sock_send_length, skel->progs.tpw_sock_recv_length,
+		skel->progs.nt_wire_state, skel->progs.nt_wire_bind4, skel->progs.nt_wire_bind6,
+		skel->progs.nt_wire_egress, skel->progs.nt_wire_ingress,
+	};
 	struct bpf_program *fx[NT_FN__MAX] = {
 		skel->progs.fx_inet_sendmsg, skel->progs.fx_inet_recvmsg,
 		skel->progs.fx_inet6_sendmsg, skel->progs.fx_inet6_recvmsg,
@@ -99,8 +106,12 @@ static void select_programs(struct netatop_bpf *skel, enum nt_backend_id id,
 	};
 	int i;
 
-	bpf_program__set_autoload(skel->progs.tp_sock_send_length, id == NT_BK_TRACEPOINT);
-	bpf_program__set_autoload(skel->progs.tp_sock_recv_length, id == NT_BK_TRACEPOINT);
+	bpf_program__set_autoload(skel->progs.tp_sock_send_length, id == NT_BK_TRACEPOINT && !wire);
+	bpf_program__set_autoload(skel->progs.tp_sock_recv_length, id == NT_BK_TRACEPOINT && !wire);
+	for (i = 0; i < (int)(sizeof(packet) / sizeof(packet[0])); i++)
+		bpf_program__set_autoload(packet[i], wire);
+	/* socket storage costs nothing until used, but calls mode has no use for it */
+	bpf_map__set_autocreate(skel->maps.nt_socks, wire);
 	for (i = 0; i < NT_FN__MAX; i++) {
 		bpf_program__set_autoload(fx[i], id == NT_BK_FENTRY && f->fn[i]);
 		bpf_program__set_autoload(kp[i], id == NT_BK_KPROBE && f->fn[i]);
@@ -125,6 +136,45 @@ static int attach_kretprobes(struct nt_collector *c, const struct nt_kernel_feat
 	return NT_EXIT_OK;
 }
 
+/*
+ * The packet programs go on the root of the cgroup v2 hierarchy, where
+ * they see every local socket; the links live in the skeleton, which
+ * detaches them on close.
+ */
+static int attach_wire(struct nt_collector *c, char *err, size_t errlen)
+{
+	struct {
+		struct bpf_program *prog;
+		struct bpf_link **link;
+	} at[] = {
+		{ c->skel->progs.nt_wire_egress, &c->skel->links.nt_wire_egress },
+		{ c->skel->progs.nt_wire_ingress, &c->skel->links.nt_wire_ingress },
+		{ c->skel->progs.nt_wire_bind4, &c->skel->links.nt_wire_bind4 },
+		{ c->skel->progs.nt_wire_bind6, &c->skel->links.nt_wire_bind6 },
+	};
+	char how[160];
+	size_t i;
+	int fd;
+
+	fd = nt_cgroup_root_open("/proc/self/mountinfo", "/run", how, sizeof(how), err, errlen);
+	if (fd < 0)
+		return fd;
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		*at[i].link = bpf_program__attach_cgroup(at[i].prog, fd);
+		if (!*at[i].link) {
+			int e = -errno;
+
+			close(fd);
+			snprintf(err, errlen, "cannot attach %s to the cgroup v2 root: %s",
+				 bpf_program__name(at[i].prog), strerror(-e));
+			return e;
+		}
+	}
+	close(fd);
+	nt_log(LOG_INFO, "packet programs attached at the cgroup v2 root, reached through %s", how);
+	return 0;
+}
+
 static void collector_unload(struct nt_collector *c)
 {
 	int i;
@@ -138,7 +188,7 @@ static void collector_unload(struct nt_collector *c)
 }
 
 static int load_backend(struct nt_collector *c, enum nt_backend_id id,
-			const struct nt_kernel_features *f, bool walk, char *err, size_t errlen)
+			const struct nt_kernel_features *f, bool wire, bool walk, char *err, size_t errlen)
 {
 	const char *name = nt_backend_id_name(id);
 	int rc;
@@ -146,7 +196,7 @@ static int load_backend(struct nt_collector *c, enum nt_backend_id id,
 	c->skel = netatop_bpf__open();
 	if (!c->skel)
 		return load_error(-errno, "open", name, err, errlen);
-	select_programs(c->skel, id, f);
+	select_programs(c->skel, id, f, wire);
 	bpf_program__set_autoload(c->skel->progs.nt_walk_procs, walk);
 	bpf_map__set_max_entries(c->skel->maps.nt_exited, (__u32)c->exit_bytes);
 	c->skel->rodata->nt_wakeup_bytes = c->exit_bytes / 4;
@@ -162,6 +212,11 @@ static int load_backend(struct nt_collector *c, enum nt_backend_id id,
 		if (rc != NT_EXIT_OK)
 			return rc;
 	}
+	if (wire) {
+		rc = attach_wire(c, err, errlen);
+		if (rc)
+			return rc == -EPERM || rc == -EACCES ? NT_EXIT_PRIVILEGE : NT_EXIT_KERNEL;
+	}
 	rc = nt_ring_map(&c->exits, bpf_map__fd(c->skel->maps.nt_exited), c->exit_bytes);
 	if (rc)
 		return load_error(rc, "map the ring buffer of", name, err, errlen);
@@ -173,11 +228,12 @@ static int load_backend(struct nt_collector *c, enum nt_backend_id id,
 			       strerror(-rc));
 	}
 	c->backend = id;
+	c->wire = wire;
 	return NT_EXIT_OK;
 }
 
 int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
-			    const struct nt_kernel_features *f, size_t exit_bytes,
+			    const struct nt_kernel_features *f, bool wire, size_t exit_bytes,
 			    char *err, size_t errlen)
 {
 	struct nt_collector *c;
@@ -190,14 +246,14 @@ int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
 		return NT_EXIT_FAILURE;
 	}
 	c->exit_bytes = exit_bytes;
-	rc = load_backend(c, id, f, f->proc_walk, err, errlen);
+	rc = load_backend(c, id, f, wire, f->proc_walk, err, errlen);
 	if (rc != NT_EXIT_OK && rc != NT_EXIT_PRIVILEGE && f->proc_walk) {
 		/* the walk is an optimisation: never let it cost the backend */
 		char walk_err[512];
 
 		snprintf(walk_err, sizeof(walk_err), "%s", err);
 		collector_unload(c);
-		rc = load_backend(c, id, f, false, err, errlen);
+		rc = load_backend(c, id, f, wire, false, err, errlen);
 		if (rc == NT_EXIT_OK)
 			nt_log(LOG_NOTICE, "the process walk did not load (%s): replies use the task iterator",
 			       walk_err);
@@ -210,8 +266,37 @@ int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
 	return NT_EXIT_OK;
 }
 
-int nt_collect_open(struct nt_collector **cp, enum nt_backend want, size_t exit_bytes,
-		    char *err, size_t errlen)
+/*
+ * One backend, counting wire packets where it can and `counting` allows;
+ * auto falls back to calls, with a line saying why.
+ */
+static int open_counting(struct nt_collector **cp, enum nt_backend_id id,
+			 const struct nt_kernel_features *f, enum nt_counting counting,
+			 size_t exit_bytes, char *err, size_t errlen)
+{
+	char why[256];
+	int rc;
+
+	if (counting == NT_COUNT_CALLS)
+		return nt_collect_open_backend(cp, id, f, false, exit_bytes, err, errlen);
+	if (!nt_wire_available(f, id, why, sizeof(why))) {
+		if (counting == NT_COUNT_WIRE) {
+			snprintf(err, errlen, "cannot count wire packets: %s (use --count=calls)", why);
+			return NT_EXIT_KERNEL;
+		}
+		nt_log(LOG_NOTICE, "counting socket calls, not wire packets: %s", why);
+		return nt_collect_open_backend(cp, id, f, false, exit_bytes, err, errlen);
+	}
+	rc = nt_collect_open_backend(cp, id, f, true, exit_bytes, err, errlen);
+	if (rc == NT_EXIT_OK || counting == NT_COUNT_WIRE || rc == NT_EXIT_PRIVILEGE)
+		return rc;
+	nt_log(LOG_NOTICE, "counting socket calls, not wire packets: the packet programs did not load (%s)",
+	       err);
+	return nt_collect_open_backend(cp, id, f, false, exit_bytes, err, errlen);
+}
+
+int nt_collect_open(struct nt_collector **cp, enum nt_backend want, enum nt_counting counting,
+		    size_t exit_bytes, char *err, size_t errlen)
 {
 	enum nt_backend_id plan[NT_BK__MAX];
 	struct nt_kernel_features f;
@@ -221,7 +306,7 @@ int nt_collect_open(struct nt_collector **cp, enum nt_backend want, size_t exit_
 	nt_probe_kernel(&f);
 	n = nt_backend_plan(&f, want, plan, err, errlen);
 	for (i = 0; i < n; i++) {
-		rc = nt_collect_open_backend(cp, plan[i], &f, exit_bytes, err, errlen);
+		rc = open_counting(cp, plan[i], &f, counting, exit_bytes, err, errlen);
 		if (rc == NT_EXIT_OK || rc == NT_EXIT_PRIVILEGE)
 			return rc;
 		if (i + 1 < n)
@@ -243,6 +328,18 @@ void nt_collect_close(struct nt_collector *c)
 const char *nt_collect_backend(const struct nt_collector *c)
 {
 	return nt_backend_id_name(c->backend);
+}
+
+const char *nt_collect_counting(const struct nt_collector *c)
+{
+	return nt_counting_name(c->wire ? NT_COUNT_WIRE : NT_COUNT_CALLS);
+}
+
+void nt_collect_unattributed(const struct nt_collector *c, struct nt_counters *out)
+{
+	const volatile struct nt_counters *u = &c->skel->bss->nt_unattributed;
+
+	*out = *(const struct nt_counters *)u;
 }
 
 const char *nt_collect_live_source(const struct nt_collector *c)

@@ -7,6 +7,7 @@
 #ifndef NETATOP_COLLECT_H
 #define NETATOP_COLLECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "backend.h"
@@ -20,16 +21,23 @@ struct nt_collector;
  * falling back to the next candidate when the kernel refuses one.
  * Returns an nt_exit status; err holds the one-line reason on failure.
  */
-int nt_collect_open(struct nt_collector **cp, enum nt_backend want, size_t exit_bytes,
-		    char *err, size_t errlen);
+int nt_collect_open(struct nt_collector **cp, enum nt_backend want, enum nt_counting counting,
+		    size_t exit_bytes, char *err, size_t errlen);
 
-/* Load exactly one backend (for --check's proof).  exit_bytes: a power of two. */
+/*
+ * Load exactly one backend (for --check's proof), counting wire packets
+ * or calls.  exit_bytes: a power of two.
+ */
 int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
-			    const struct nt_kernel_features *f, size_t exit_bytes,
+			    const struct nt_kernel_features *f, bool wire, size_t exit_bytes,
 			    char *err, size_t errlen);
 void nt_collect_close(struct nt_collector *c);
 
 const char *nt_collect_backend(const struct nt_collector *c);
+/* "wire" or "calls" */
+const char *nt_collect_counting(const struct nt_collector *c);
+/* What the packet programs saw that no process owns (zeros when counting calls). */
+void nt_collect_unattributed(const struct nt_collector *c, struct nt_counters *out);
 /* How live records are gathered: "process walk" (Linux 6.7+) or "task iterator". */
 const char *nt_collect_live_source(const struct nt_collector *c);
 

@@ -61,6 +61,32 @@ void nt_probe_btf(struct nt_kernel_features *f, const struct btf *btf)
 	for (i = 0; i < NT_FN__MAX; i++)
 		f->fn[i] = has(btf, nt_hook_fn_names[i], BTF_KIND_FUNC);
 	f->kprobes = has(btf, "register_kprobe", BTF_KIND_FUNC);
+	f->cgroup_skb = has_enumerator(btf, "bpf_prog_type", "BPF_PROG_TYPE_CGROUP_SKB");
+	f->sk_storage = has_enumerator(btf, "bpf_map_type", "BPF_MAP_TYPE_SK_STORAGE");
+	f->tp_sock_state = has(btf, "btf_trace_inet_sock_set_state", BTF_KIND_TYPEDEF);
+	f->task_kfuncs = has(btf, "bpf_task_acquire", BTF_KIND_FUNC) &&
+			 has(btf, "bpf_task_release", BTF_KIND_FUNC) &&
+			 has(btf, "bpf_task_from_pid", BTF_KIND_FUNC);
+	f->kern_ctx = has(btf, "bpf_cast_to_kern_ctx", BTF_KIND_FUNC);
+}
+
+/* Is `name` a file system this kernel knows (/proc/filesystems)? */
+static bool has_filesystem(const char *name)
+{
+	char line[128], *fs;
+	FILE *fp = fopen("/proc/filesystems", "re");
+	bool found = false;
+
+	if (!fp)
+		return false;
+	while (!found && fgets(line, sizeof(line), fp)) {
+		fs = strrchr(line, '\t');
+		fs = fs ? fs + 1 : line;
+		fs[strcspn(fs, "\n")] = '\0';
+		found = strcmp(fs, name) == 0;
+	}
+	fclose(fp);
+	return found;
 }
 
 unsigned int nt_parse_kernel_release(const char *release)
@@ -102,5 +128,6 @@ void nt_probe_kernel(struct nt_kernel_features *f)
 	/* Without BTF, the kprobe PMU still tells whether kprobes exist. */
 	if (access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0)
 		f->kprobes = true;
+	f->cgroup2 = has_filesystem("cgroup2");
 	f->unprivileged_bpf_disabled = read_int_file("/proc/sys/kernel/unprivileged_bpf_disabled");
 }

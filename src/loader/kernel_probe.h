@@ -41,6 +41,13 @@ struct nt_kernel_features {
 	bool current_task_btf;		/* bpf_get_current_task_btf() */
 	bool fn[NT_FN__MAX];		/* hook functions present (BTF_KIND_FUNC) */
 	bool kprobes;			/* CONFIG_KPROBES */
+	/* wire counting */
+	bool cgroup_skb;		/* BPF_PROG_TYPE_CGROUP_SKB */
+	bool sk_storage;		/* BPF_MAP_TYPE_SK_STORAGE */
+	bool tp_sock_state;		/* sock:inet_sock_set_state as tp_btf */
+	bool task_kfuncs;		/* bpf_task_acquire/release/from_pid */
+	bool kern_ctx;			/* bpf_cast_to_kern_ctx() (>= 6.3) */
+	bool cgroup2;			/* cgroup2 in /proc/filesystems */
 	int unprivileged_bpf_disabled;	/* -1 when unknown */
 };
 

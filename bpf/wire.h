@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Wire counting: one IP packet as the interface carries it, seen by the
+ * cgroup_skb programs at the root cgroup, credited to the socket's owner.
+ *
+ * Egress runs before GSO segmentation and IP fragmentation, ingress
+ * after GRO and reassembly: the figures are rebuilt from the aggregate,
+ * every segment or fragment with its own headers, plus the link-layer
+ * header the device adds (none on loopback, which counts without it).
+ */
+#ifndef NETATOP_WIRE_H
+#define NETATOP_WIRE_H
+
+#include "kernel_types.h"
+#include "count.h"
+#include "owner.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <stdbool.h>
+
+#define NT_ETH_P_IP	0x0800
+#define NT_ETH_P_IPV6	0x86DD
+#define NT_IPV6_HLEN	40
+#define NT_FRAG6_HLEN	8
+#define NT_UDP_HLEN	8
+
+/* What no process owns: time-wait and request sockets, owners gone, kernel sockets. */
+struct nt_counters nt_unattributed;
+
+struct nt_wire {
+	__u64 packs;
+	__u64 bytes;
+};
+
+/* IP header length at the start of the packet (cgroup_skb data begins there). */
+static __always_inline __u32 nt_l3_len(struct __sk_buff *ctx, bool v6)
+{
+	__u8 vihl;
+
+	if (v6)
+		return NT_IPV6_HLEN;
+	if (bpf_skb_load_bytes(ctx, 0, &vihl, 1))
+		return 20;
+	return (vihl & 0xf) * 4;
+}
+
+static __always_inline __u32 nt_l4_len(struct __sk_buff *ctx, __u32 l3, enum nt_proto proto)
+{
+	__u8 doff;
+
+	if (proto == NT_UDP)
+		return NT_UDP_HLEN;
+	if (bpf_skb_load_bytes(ctx, l3 + 12, &doff, 1))
+		return 20;
+	return (doff >> 4) * 4;
+}
+
+/*
+ * A datagram larger than the MTU leaves as fragments of `fdata` bytes of
+ * payload each (a multiple of 8), each fragment with `fhdr` bytes of header.
+ */
+static __always_inline void nt_fragments(struct nt_wire *w, __u32 payload, __u32 fdata, __u32 fhdr)
+{
+	__u32 n;
+
+	if (fdata < 8)
+		return;
+	n = (payload + fdata - 1) / fdata;
+	if (n <= 1)
+		return;
+	w->packs = n;
+	w->bytes = payload + (__u64)n * fhdr;
+}
+
+/* The packets and bytes this skb stands for on the wire, link header included. */
+static __always_inline struct nt_wire nt_wire_size(struct __sk_buff *ctx, struct sk_buff *skb,
+						   enum nt_proto proto, enum nt_dir dir)
+{
+	bool v6 = ctx->protocol == bpf_htons(NT_ETH_P_IPV6);
+	__u32 len = ctx->len, segs = ctx->gso_segs, l3, l4, mtu, fms;
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct nt_wire w = { 1, len };
+
+	l3 = nt_l3_len(ctx, v6);
+	if (segs > 1) {
+		l4 = nt_l4_len(ctx, l3, proto);
+		w.packs = segs;
+		w.bytes = len + (__u64)(segs - 1) * (l3 + l4);
+	} else if (proto == NT_UDP && len > l3) {
+		if (dir == NT_SEND) {
+			mtu = BPF_CORE_READ(dev, mtu);
+			if (len > mtu && mtu > l3 + NT_FRAG6_HLEN) {
+				if (v6)
+					nt_fragments(&w, len - l3, (mtu - l3 - NT_FRAG6_HLEN) & ~7U,
+						     l3 + NT_FRAG6_HLEN);
+				else
+					nt_fragments(&w, len - l3, (mtu - l3) & ~7U, l3);
+			}
+		} else {
+			/* reassembled: the largest fragment, headers included, gives the step */
+			if (v6)
+				fms = BPF_CORE_READ((struct inet6_skb_parm *)&skb->cb, frag_max_size);
+			else
+				fms = BPF_CORE_READ((struct inet_skb_parm *)&skb->cb, frag_max_size);
+			if (v6 && fms > l3 + NT_FRAG6_HLEN)
+				nt_fragments(&w, len - l3, (fms - l3 - NT_FRAG6_HLEN) & ~7U,
+					     l3 + NT_FRAG6_HLEN);
+			else if (!v6 && fms > l3)
+				nt_fragments(&w, len - l3, (fms - l3) & ~7U, l3);
+		}
+	}
+	if (!(BPF_CORE_READ(dev, flags) & NT_IFF_LOOPBACK))
+		w.bytes += w.packs * BPF_CORE_READ(dev, hard_header_len);
+	return w;
+}
+
+/*
+ * Is the sending thread the socket's user?  UDP sends leave from the
+ * sendmsg() call.  TCP leaves from the caller only while it holds the
+ * socket lock: while it does, softirq defers to the lock's owner, so
+ * ACKs, timers and retransmits never run there under it.  Kernel
+ * sockets (RST and ICMP replies, tunnels) belong to nobody.
+ */
+static __always_inline bool nt_sent_by_caller(struct sk_buff *skb, enum nt_proto proto)
+{
+	struct sock *sk = BPF_CORE_READ(skb, sk);
+
+	if (!sk || BPF_CORE_READ_BITFIELD_PROBED(sk, sk_kern_sock))
+		return false;
+	return proto == NT_UDP || BPF_CORE_READ(sk, sk_lock.owned);
+}
+
+static __always_inline void nt_wire_count(struct __sk_buff *ctx, enum nt_dir dir)
+{
+	struct task_struct *owner = 0;
+	struct bpf_sock *sk, *fsk;
+	struct sk_buff *skb;
+	enum nt_proto proto;
+	struct nt_sock *s;
+	struct nt_wire w;
+
+	sk = ctx->sk;
+	if (!sk)
+		return;
+	if (sk->family != NT_AF_INET && sk->family != NT_AF_INET6)
+		return;
+	skb = bpf_cast_to_kern_ctx(ctx);
+	fsk = bpf_sk_fullsock(sk);
+	if (!fsk) {
+		/* request and time-wait sockets: TCP, and nobody's */
+		w = nt_wire_size(ctx, skb, NT_TCP, dir);
+		nt_add(&nt_unattributed, NT_TCP, dir, w.packs, w.bytes);
+		return;
+	}
+	proto = nt_classify(fsk->family, fsk->type, fsk->protocol);
+	if (proto == NT_OTHER) {
+		/* the kernel's raw TCP control socket: resets and time-wait ACKs */
+		if (fsk->protocol == NT_IPPROTO_TCP) {
+			w = nt_wire_size(ctx, skb, NT_TCP, dir);
+			nt_add(&nt_unattributed, NT_TCP, dir, w.packs, w.bytes);
+		}
+		return;
+	}
+	w = nt_wire_size(ctx, skb, proto, dir);
+	if (dir == NT_SEND && nt_sent_by_caller(skb, proto)) {
+		struct task_struct *leader = bpf_get_current_task_btf()->group_leader;
+
+		/*
+		 * An exiting process closes its files after its final counters
+		 * went out (the FIN of its sockets): too late to credit it.
+		 */
+		if (leader->signal->live.counter <= 0) {
+			nt_add(&nt_unattributed, proto, dir, w.packs, w.bytes);
+			return;
+		}
+		nt_sock_claim(fsk, leader);
+		nt_credit(leader, proto, dir, w.packs, w.bytes);
+		return;
+	}
+	s = bpf_sk_storage_get(&nt_socks, fsk, 0, 0);
+	if (s)
+		owner = nt_sock_owner(s);
+	if (owner)
+		nt_credit(owner, proto, dir, w.packs, w.bytes);
+	else
+		nt_add(&nt_unattributed, proto, dir, w.packs, w.bytes);
+}
+
+#endif
