@@ -169,10 +169,10 @@ daemon_start() {
 	rm -f "$tmp/sock" "$tmp/pid"
 	if [ -n "${1:-}" ]; then
 		bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' _ "$1" \
-			"$NETATOP" -f --socket "$tmp/sock" --pidfile "$tmp/pid" --user nobody \
+			"$NETATOP" -f --socket "$tmp/sock" --pidfile "$tmp/pid" --user nobody --count="${NT_COUNT:-calls}" \
 			2>>"$tmp/daemon.log" &
 	else
-		"$NETATOP" -f --socket "$tmp/sock" --pidfile "$tmp/pid" --user nobody 2>>"$tmp/daemon.log" &
+		"$NETATOP" -f --socket "$tmp/sock" --pidfile "$tmp/pid" --user nobody --count="${NT_COUNT:-calls}" 2>>"$tmp/daemon.log" &
 	fi
 	dpid=$!
 	for i in $(seq 1000); do

@@ -162,6 +162,9 @@ int nt_daemon_main(const struct nt_options *o)
 	       PACKAGE_NAME, PACKAGE_VERSION,
 	       strcmp(nt_collect_counting(col), "wire") == 0 ? "IP packets on the wire" : "socket calls",
 	       nt_collect_backend(col), nt_collect_live_source(col), o->socket_path);
+	if (nt_collect_cgroup_root(col))
+		nt_log(LOG_INFO, "packet programs attached at the root of the cgroup v2 hierarchy, reached through %s",
+		       nt_collect_cgroup_root(col));
 	nt_daemon_ready(NT_EXIT_OK);
 	nt_sd_notify("READY=1");
 	rc = nt_server_run(srv);

@@ -36,6 +36,7 @@ struct nt_collector {
 	size_t exit_bytes;
 	enum nt_backend_id backend;
 	bool wire;			/* counting packets, not calls */
+	char cgroup_root[160];		/* how the packet programs reached the cgroup v2 root */
 	struct nt_kretprobe kretprobes[NT_FN__MAX];
 	struct nt_task_record *live;
 	size_t live_cap;
@@ -152,11 +153,11 @@ static int attach_wire(struct nt_collector *c, char *err, size_t errlen)
 		{ c->skel->progs.nt_wire_bind4, &c->skel->links.nt_wire_bind4 },
 		{ c->skel->progs.nt_wire_bind6, &c->skel->links.nt_wire_bind6 },
 	};
-	char how[160];
 	size_t i;
 	int fd;
 
-	fd = nt_cgroup_root_open("/proc/self/mountinfo", "/run", how, sizeof(how), err, errlen);
+	fd = nt_cgroup_root_open("/proc/self/mountinfo", "/run", c->cgroup_root, sizeof(c->cgroup_root),
+				 err, errlen);
 	if (fd < 0)
 		return fd;
 	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
@@ -171,7 +172,6 @@ static int attach_wire(struct nt_collector *c, char *err, size_t errlen)
 		}
 	}
 	close(fd);
-	nt_log(LOG_INFO, "packet programs attached at the cgroup v2 root, reached through %s", how);
 	return 0;
 }
 
@@ -340,6 +340,11 @@ void nt_collect_unattributed(const struct nt_collector *c, struct nt_counters *o
 	const volatile struct nt_counters *u = &c->skel->bss->nt_unattributed;
 
 	*out = *(const struct nt_counters *)u;
+}
+
+const char *nt_collect_cgroup_root(const struct nt_collector *c)
+{
+	return c->wire ? c->cgroup_root : NULL;
 }
 
 const char *nt_collect_live_source(const struct nt_collector *c)

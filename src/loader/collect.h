@@ -36,6 +36,8 @@ void nt_collect_close(struct nt_collector *c);
 const char *nt_collect_backend(const struct nt_collector *c);
 /* "wire" or "calls" */
 const char *nt_collect_counting(const struct nt_collector *c);
+/* Where the packet programs reached the cgroup v2 root; NULL when counting calls. */
+const char *nt_collect_cgroup_root(const struct nt_collector *c);
 /* What the packet programs saw that no process owns (zeros when counting calls). */
 void nt_collect_unattributed(const struct nt_collector *c, struct nt_counters *out);
 /* How live records are gathered: "process walk" (Linux 6.7+) or "task iterator". */

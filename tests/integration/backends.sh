@@ -21,11 +21,17 @@ check_out=$("$NETATOP" --check 2>&1)
 echo "$check_out"
 verdict=$(echo "$check_out" | sed -n 's/^verdict: //p')
 case $verdict in
-"netatop can run here using tracepoint") ;;
+"netatop can run here using tracepoint, counting IP packets on the wire") ;;
+"netatop can run here using tracepoint"*) fail "--check: no wire counting on a kernel that has it: $verdict" ;;
 "netatop can run here using "*) echo "note: this kernel's best backend is not tracepoint: $verdict" ;;
 *) fail "--check: $verdict" ;;
 esac
 "$NETATOP" --check --json | grep -q '"can_run":true' || fail "--check --json does not say can_run"
+"$NETATOP" --check --json | grep -q '"counting":"wire"' || fail "--check --json does not say counting wire"
+echo "$check_out" | grep -q '^wire counting  *ok  *packet programs loaded' ||
+	fail "--check did not prove wire counting by loading it"
+"$NETATOP" --check --count=calls | grep -q '^verdict: .*, counting socket calls$' ||
+	fail "--check --count=calls does not say it counts calls"
 
 # Each backend this kernel lacks: refused at start with status 4 and a reason.
 for backend in tracepoint fentry kprobe; do
@@ -51,4 +57,15 @@ if echo "$check_out" | grep -q '^backend tracepoint  *ok'; then
 	NETATOP_DAEMON_ARGS=--backend=tracepoint "$builddir/tests/integration/exact_counts" ||
 		fail "exact counts with --backend=tracepoint"
 fi
+# Wire counting needs the tracepoint backend's per-call hooks: refused
+# with status 4 and the reason for the others, wherever they load.
+for backend in fentry kprobe; do
+	dir=$(mktemp -d)
+	"$NETATOP" -f --backend="$backend" --count=wire --socket "$dir/sock" --pidfile "$dir/pid" 2>"$dir/err"
+	rc=$?
+	echo "--backend=$backend --count=wire: exit $rc: $(cat "$dir/err")"
+	[ "$rc" -eq 4 ] || fail "--backend=$backend --count=wire exited $rc, want 4"
+	grep -q 'wire' "$dir/err" || fail "--backend=$backend --count=wire: no reason given"
+	rm -rf "$dir"
+done
 exit $status

@@ -48,7 +48,7 @@ daemon_start() {
 	NT_PIDFILE=$NT_DIR/pid
 	# shellcheck disable=SC2086 # NETATOP_DAEMON_ARGS: one word per argument
 	"$NETATOP" -f --socket "$NT_SOCK" --pidfile "$NT_PIDFILE" --user nobody \
-		${NETATOP_DAEMON_ARGS:-} "$@" >>"$NT_DIR/log" 2>&1 &
+		--count="${NT_COUNT:-calls}" ${NETATOP_DAEMON_ARGS:-} "$@" >>"$NT_DIR/log" 2>&1 &
 	NT_DAEMON=$!
 	i=0
 	while ! "$NETATOP" --list --socket "$NT_SOCK" >/dev/null 2>&1; do

@@ -36,7 +36,7 @@ i=0
 while [ ! -S /tmp/vm-auto.sock ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 kill "$pid"
 wait "$pid"
-if grep -q 'counting with backend fentry' /tmp/vm-auto.log; then
+if grep -q 'with backend fentry' /tmp/vm-auto.log; then
 	echo "ok: --backend=auto chose fentry"
 else
 	echo "FAIL: --backend=auto did not choose fentry:"
