@@ -156,5 +156,15 @@ kill "$gen_pid"
 wait "$gen_pid"
 gen_pid=
 check "the daemon stops cleanly" daemon_stop
+
+# ---------------------------------------------------------------- wire mode
+# The same batch report from a daemon counting wire packets: the summary
+# says so and the unattributed line sits between the totals and the titles.
+daemon_cleanup
+NT_COUNT=wire daemon_start
+"$NETATOP" --top -b -n 2 -d 1 --socket "$NT_SOCK" --pidfile "$NT_PIDFILE" >"$NT_DIR/wire.txt"
+check_tc "--count=wire: batch" batch "$NT_DIR/wire.txt" 2
+check_tc "--count=wire: wire packets and unattributed shown" wire "$NT_DIR/wire.txt"
+check "the wire daemon stops cleanly" daemon_stop
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
