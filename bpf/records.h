@@ -2,7 +2,7 @@
 /*
  * Records passed from the BPF programs to the daemon.  Shared by the BPF
  * object and by userspace, so only fixed-width types: the daemon converts
- * them to atop's native struct netpertask (see src/protocol.h).
+ * them to atop's native struct netpertask (see src/common/protocol.h).
  */
 #ifndef NETATOP_BPF_RECORDS_H
 #define NETATOP_BPF_RECORDS_H

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "report.h"
 #include "options.h"
+#include "atop.h"
 #include "backend.h"
 #include "caps.h"
 #include "collect.h"
@@ -22,7 +23,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define NT_CHECK_MAX 16
+#define NT_CHECK_MAX (16 + NT_ATOP_LINES)
 
 struct check_line {
 	const char *name;
@@ -237,6 +238,20 @@ static void check_daemon(struct check_report *r, const struct nt_options *o)
 	}
 }
 
+/* atop is optional: its lines never change the verdict nor the exit status. */
+static void check_atop(struct check_report *r)
+{
+	struct nt_atop_line atop[NT_ATOP_LINES];
+	struct nt_atop_env env;
+	size_t i, n;
+
+	nt_atop_env_system(&env);
+	n = nt_atop_check(&env, atop);
+	for (i = 0; i < n; i++)
+		snprintf(add(r, atop[i].name, atop[i].status)->detail, sizeof(r->line[0].detail), "%s",
+			 atop[i].detail);
+}
+
 static void json_str(FILE *out, const char *s)
 {
 	fputc('"', out);
@@ -301,6 +316,7 @@ int nt_check_main(const struct nt_options *o)
 	}
 	check_privileges(&r, &f, privileged);
 	check_daemon(&r, o);
+	check_atop(&r);
 	print_report(stdout, &r, o->json);
 	fflush(stdout);
 	return r.can_run ? NT_EXIT_OK : NT_EXIT_FAILURE;

@@ -9,8 +9,8 @@
 #                 counter source
 #
 # The harnesses are compiled with clang -fsanitize=fuzzer,address,undefined
-# together with the src/*.c files they test, compiled straight from the
-# source tree with coverage (not libnetatop.a, built by gcc without it).
+# together with the src/<part>/*.c files they test, compiled straight from the
+# source tree with coverage (not the parts' libraries, built by gcc without it).
 #
 # Environment:
 #   NETATOP_FUZZ_RUNS_CLIENTS  inputs for fuzz_clients (default 200000)
