@@ -13,13 +13,12 @@
 #include "exitcodes.h"
 #include "kernel_probe.h"
 #include "status.h"
+#include "unixsock.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define NT_CHECK_MAX 16
@@ -209,18 +208,14 @@ static void check_privileges(struct check_report *r, const struct nt_kernel_feat
 
 static void check_daemon(struct check_report *r, const struct nt_options *o)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct check_line *l;
 	struct nt_status st;
-	int fd, rc, e;
+	int fd, e;
 
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", o->socket_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	rc = fd >= 0 ? connect(fd, (struct sockaddr *)&sun, sizeof(sun)) : -1;
+	fd = nt_unix_connect(o->socket_path);
 	e = errno;
-	if (fd >= 0)
+	if (fd >= 0) {
 		close(fd);
-	if (rc == 0) {
 		l = add(r, "daemon", "ok");
 		if (nt_status_read(o->pidfile, &st) == 0)
 			snprintf(l->detail, sizeof(l->detail), "a daemon serves %s with backend %s%s%s",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "options.h"
+#include "unixsock.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -205,8 +206,9 @@ int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, siz
 		case 's':
 			if (!*optarg)
 				return fail(err, errlen, "--socket needs a path");
-			if (strlen(optarg) >= 108)
-				return fail(err, errlen, "socket path too long (at most 107 bytes): %s", optarg);
+			if (strlen(optarg) >= NT_SOCKET_PATH_MAX)
+				return fail(err, errlen, "socket path too long (at most %zu bytes): %s",
+					    NT_SOCKET_PATH_MAX - 1, optarg);
 			o->socket_path = optarg;
 			break;
 		case OPT_PIDFILE:
