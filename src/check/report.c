@@ -11,12 +11,14 @@
 #include "caps.h"
 #include "collect.h"
 #include "exitcodes.h"
+#include "json.h"
 #include "kernel_probe.h"
 #include "status.h"
 #include "unixsock.h"
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -232,20 +234,6 @@ static void check_daemon(struct check_report *r, const struct nt_options *o)
 	}
 }
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(out, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static void print_report(FILE *out, const struct check_report *r, bool json)
 {
 	size_t i;
@@ -259,25 +247,25 @@ static void print_report(FILE *out, const struct check_report *r, bool json)
 	fputs("{\"checks\":[", out);
 	for (i = 0; i < r->n; i++) {
 		fputs(i ? ",{\"name\":" : "{\"name\":", out);
-		json_str(out, r->line[i].name);
+		nt_json_string(out, r->line[i].name, SIZE_MAX);
 		fputs(",\"status\":", out);
-		json_str(out, r->line[i].status);
+		nt_json_string(out, r->line[i].status, SIZE_MAX);
 		fputs(",\"detail\":", out);
-		json_str(out, r->line[i].detail);
+		nt_json_string(out, r->line[i].detail, SIZE_MAX);
 		fputc('}', out);
 	}
 	fprintf(out, "],\"can_run\":%s,\"backend\":", r->can_run ? "true" : "false");
 	if (r->backend)
-		json_str(out, r->backend);
+		nt_json_string(out, r->backend, SIZE_MAX);
 	else
 		fputs("null", out);
 	fputs(",\"counting\":", out);
 	if (r->counting)
-		json_str(out, r->counting);
+		nt_json_string(out, r->counting, SIZE_MAX);
 	else
 		fputs("null", out);
 	fputs(",\"verdict\":", out);
-	json_str(out, r->verdict);
+	nt_json_string(out, r->verdict, SIZE_MAX);
 	fputs("}\n", out);
 }
 

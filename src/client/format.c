@@ -2,6 +2,7 @@
 #include "config.h"
 #include "format.h"
 #include "counters.h"
+#include "json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,30 +62,12 @@ void nt_format_table_line(FILE *out, const struct netpertask *r)
 		nt_format_human(h[7], sizeof(h[7]), tc->udprcvbytes, 1024));
 }
 
-static void json_string(FILE *out, const char *s, size_t max)
-{
-	size_t i;
-
-	fputc('"', out);
-	for (i = 0; i < max && s[i]; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
 void nt_format_json_line(FILE *out, const struct netpertask *r)
 {
 	const struct taskcount *tc = &r->tc;
 
 	fprintf(out, "{\"pid\":%d,\"command\":", (int)r->id);
-	json_string(out, r->command, NETATOP_COMMLEN);
+	nt_json_string(out, r->command, NETATOP_COMMLEN);
 	fprintf(out, ",\"btime\":%lu"
 		",\"tcpsndpacks\":%llu,\"tcpsndbytes\":%llu,\"tcprcvpacks\":%llu,\"tcprcvbytes\":%llu"
 		",\"udpsndpacks\":%llu,\"udpsndbytes\":%llu,\"udprcvpacks\":%llu,\"udprcvbytes\":%llu}\n",

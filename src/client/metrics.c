@@ -4,6 +4,7 @@
 #include "bootepoch.h"
 #include "exitcodes.h"
 #include "fetch.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,40 +18,6 @@
 
 /* ---------------------------------------------------------------- labels */
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1fu;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0fu;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07u;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3fu);
-	}
-	/* overlong forms, UTF-16 surrogates, beyond U+10FFFF */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 void nt_metrics_label(char *out, size_t len, const char *in)
 {
 	const unsigned char *s = (const unsigned char *)in;
@@ -59,7 +26,7 @@ void nt_metrics_label(char *out, size_t len, const char *in)
 	if (len == 0)
 		return;
 	while (i < n && o + 1 < len) {
-		k = utf8_len(s + i, n - i);
+		k = nt_utf8_len(s + i, n - i);
 		if (k == 0 || (k == 1 && ((s[i] < 0x20 && s[i] != '\n') || s[i] == 0x7f))) {
 			out[o++] = '?';
 			i++;
