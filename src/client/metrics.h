@@ -17,23 +17,6 @@
 #include "mstate.h"
 #include "options.h"
 
-/* What a label can hold: a cgroup path, every byte escaped. */
-#define NT_LABEL_MAX		(2 * NT_CGROUP_MAX + 8)
-
-/*
- * A label value from a command name or a cgroup path: valid UTF-8 stays,
- * each byte that is not part of valid UTF-8 and each control character
- * but newline becomes '?'; an empty name becomes "?".
- */
-void nt_metrics_label(char *out, size_t len, const char *in);
-
-/*
- * Escape a label value for the exposition format: backslash, double
- * quote and newline become \\, \" and \n.  Returns the length it needed
- * (as snprintf); out is cut, still a C string, when it is too short.
- */
-size_t nt_metrics_escape(char *out, size_t len, const char *in);
-
 /*
  * Sum the processes by command name or by cgroup (the cgroup of a
  * process that was not seen running is NT_METRICS_UNKNOWN), as a run

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "mstate.h"
-#include "metrics.h"
+#include "labels.h"
 
 #include <errno.h>
 #include <stdlib.h>

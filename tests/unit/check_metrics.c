@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "labels.h"
 #include "metrics.h"
 #include "run_suite.h"
 
