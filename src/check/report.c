@@ -26,7 +26,7 @@
 #define NT_CHECK_MAX 16
 
 struct check_line {
-	const char *name;
+	char name[32];
 	const char *status;	/* "ok", "missing", "info" */
 	char detail[384];
 };
@@ -36,7 +36,7 @@ struct check_report {
 	size_t n;
 	bool can_run;
 	const char *backend;
-	enum nt_backend_id backend_id;
+	enum nt_backend backend_id;
 	const char *counting;	/* "wire", "calls", NULL when it cannot run */
 	char verdict[512];
 };
@@ -45,7 +45,7 @@ static struct check_line *add(struct check_report *r, const char *name, const ch
 {
 	struct check_line *l = &r->line[r->n++];
 
-	l->name = name;
+	snprintf(l->name, sizeof(l->name), "%s", name);
 	l->status = status;
 	l->detail[0] = '\0';
 	return l;
@@ -82,32 +82,28 @@ static void check_kernel(struct check_report *r, const struct nt_kernel_features
 		snprintf(r->verdict, sizeof(r->verdict), "cannot run: %s", reason);
 }
 
-static const char *const backend_line_names[NT_BK__MAX] = {
-	[NT_BK_TRACEPOINT] = "backend tracepoint",
-	[NT_BK_FENTRY] = "backend fentry",
-	[NT_BK_KPROBE] = "backend kprobe",
-};
-
 static void check_backends(struct check_report *r, const struct nt_kernel_features *f,
 			   enum nt_backend want, bool privileged)
 {
-	enum nt_backend_id plan[NT_BK__MAX];
-	bool usable[NT_BK__MAX] = { false };
+	enum nt_backend plan[NT_BACKEND__COUNT];
+	bool usable[NT_BACKEND__COUNT] = { false };
 	char reason[384];
 	size_t n, i;
 	int id;
 
-	for (id = 0; id < NT_BK__MAX; id++) {
+	for (id = 0; id < NT_BACKEND__COUNT; id++) {
 		struct check_line *l;
 		struct nt_collector *c = NULL;
+		char name[24];
 
+		snprintf(name, sizeof(name), "backend %s", nt_backend_name(id));
 		if (!nt_backend_available(f, id, reason, sizeof(reason))) {
-			l = add(r, backend_line_names[id], "missing");
+			l = add(r, name, "missing");
 			snprintf(l->detail, sizeof(l->detail), "%s", reason);
 			continue;
 		}
 		if (!privileged) {
-			l = add(r, backend_line_names[id], "ok");
+			l = add(r, name, "ok");
 			snprintf(l->detail, sizeof(l->detail), "the kernel has what it needs (not loaded: that needs root)");
 			usable[id] = true;
 			continue;
@@ -115,11 +111,11 @@ static void check_backends(struct check_report *r, const struct nt_kernel_featur
 		if (nt_collect_open_backend(&c, id, f, false, (size_t)NT_DEFAULT_EXIT_BUFFER_MIB << 20, reason,
 					    sizeof(reason)) == NT_EXIT_OK) {
 			nt_collect_close(c);
-			l = add(r, backend_line_names[id], "ok");
+			l = add(r, name, "ok");
 			snprintf(l->detail, sizeof(l->detail), "loaded and attached, then unloaded");
 			usable[id] = true;
 		} else {
-			l = add(r, backend_line_names[id], "missing");
+			l = add(r, name, "missing");
 			snprintf(l->detail, sizeof(l->detail), "%s", reason);
 		}
 	}
@@ -129,7 +125,7 @@ static void check_backends(struct check_report *r, const struct nt_kernel_featur
 	for (i = 0; i < n; i++) {
 		if (usable[plan[i]]) {
 			r->can_run = true;
-			r->backend = nt_backend_id_name(plan[i]);
+			r->backend = nt_backend_name(plan[i]);
 			r->backend_id = plan[i];
 			snprintf(r->verdict, sizeof(r->verdict), "netatop can run here using %s%s",
 				 r->backend, privileged ? "" : " (start it as root)");

@@ -100,21 +100,6 @@ static const char *mode_option(enum nt_mode m)
 	return "";
 }
 
-const char *nt_backend_name(enum nt_backend b)
-{
-	switch (b) {
-	case NT_BACKEND_AUTO:
-		return "auto";
-	case NT_BACKEND_TRACEPOINT:
-		return "tracepoint";
-	case NT_BACKEND_FENTRY:
-		return "fentry";
-	case NT_BACKEND_KPROBE:
-		return "kprobe";
-	}
-	return "?";
-}
-
 const char *nt_counting_name(enum nt_counting c)
 {
 	switch (c) {
@@ -217,15 +202,7 @@ int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, siz
 			o->pidfile = optarg;
 			break;
 		case OPT_BACKEND:
-			if (strcmp(optarg, "auto") == 0)
-				o->backend = NT_BACKEND_AUTO;
-			else if (strcmp(optarg, "tracepoint") == 0)
-				o->backend = NT_BACKEND_TRACEPOINT;
-			else if (strcmp(optarg, "fentry") == 0)
-				o->backend = NT_BACKEND_FENTRY;
-			else if (strcmp(optarg, "kprobe") == 0)
-				o->backend = NT_BACKEND_KPROBE;
-			else
+			if (nt_backend_parse(optarg, &o->backend) < 0)
 				return fail(err, errlen, "unknown backend '%s' (use auto, tracepoint, fentry or kprobe)", optarg);
 			break;
 		case OPT_COUNT:
