@@ -69,7 +69,7 @@ static void write_dim(FILE *f, const struct nt_series *s, size_t n, enum nt_metr
 		for (i = 0; i < n; i++) {
 			nt_metrics_escape(esc, sizeof(esc), s[i].label);
 			fprintf(f, "%s%s{%s=\"%s\"} %llu\n", prefix, counters[k].name, label, esc,
-				s[i].c[counters[k].ctr]);
+				nt_counter_get(&s[i].c, counters[k].ctr));
 		}
 	}
 }

@@ -36,11 +36,6 @@ void nt_mstate_free(struct nt_mstate *st)
 	nt_mstate_init(st);
 }
 
-static unsigned long long bytes_of(const unsigned long long c[NT_C_COUNT])
-{
-	return c[NT_C_TCP_SND_BYTES] + c[NT_C_TCP_RCV_BYTES] + c[NT_C_UDP_SND_BYTES] + c[NT_C_UDP_RCV_BYTES];
-}
-
 static int by_pid_btime(const void *a, const void *b)
 {
 	const struct nt_mproc *x = a, *y = b;
@@ -187,7 +182,7 @@ static int parse_line(struct nt_mstate *st, const char *line, size_t *pcap, size
 		q->pid = (pid_t)v[0];
 		q->btime = (unsigned long)v[1];
 		for (i = 0; i < NT_C_COUNT; i++)
-			q->c[i] = v[i + 2];
+			*nt_counter_at(&q->c, i) = v[i + 2];
 		q->cgroup = cgroup;
 		return 0;
 	}
@@ -212,7 +207,7 @@ static int parse_line(struct nt_mstate *st, const char *line, size_t *pcap, size
 		m->label = label;
 		m->score = v[0];
 		for (i = 0; i < NT_C_COUNT; i++)
-			m->acc[i] = v[i + 1];
+			*nt_counter_at(&m->acc, i) = v[i + 1];
 		return 0;
 	}
 	if (strncmp(p, "other ", 6) == 0) {
@@ -224,7 +219,7 @@ static int parse_line(struct nt_mstate *st, const char *line, size_t *pcap, size
 		if (read_numbers(&p, v, NT_C_COUNT) < 0 || *p)
 			return -1;
 		for (i = 0; i < NT_C_COUNT; i++)
-			st->dim[d].other.acc[i] = v[i];
+			*nt_counter_at(&st->dim[d].other.acc, i) = v[i];
 		return 0;
 	}
 	return -1;
@@ -307,7 +302,7 @@ int nt_mstate_write(FILE *f, const struct nt_mstate *st)
 
 		fprintf(f, "proc %d %lu", (int)p->pid, p->btime);
 		for (k = 0; k < NT_C_COUNT; k++)
-			fprintf(f, " %llu", p->c[k]);
+			fprintf(f, " %llu", nt_counter_get(&p->c, k));
 		fputc(' ', f);
 		if (p->cgroup)
 			write_label(f, p->cgroup);
@@ -323,12 +318,12 @@ int nt_mstate_write(FILE *f, const struct nt_mstate *st)
 			write_label(f, m->label);
 			fprintf(f, " %llu", m->score);
 			for (k = 0; k < NT_C_COUNT; k++)
-				fprintf(f, " %llu", m->acc[k]);
+				fprintf(f, " %llu", nt_counter_get(&m->acc, k));
 			fputc('\n', f);
 		}
 		fprintf(f, "other %s", dim_names[d]);
 		for (k = 0; k < NT_C_COUNT; k++)
-			fprintf(f, " %llu", st->dim[d].other.acc[k]);
+			fprintf(f, " %llu", nt_counter_get(&st->dim[d].other.acc, k));
 		fputc('\n', f);
 	}
 	return ferror(f) ? -1 : 0;
@@ -339,8 +334,8 @@ int nt_mstate_write(FILE *f, const struct nt_mstate *st)
 /* What one name moved in this run. */
 struct named {
 	const char *label;
-	unsigned long long delta[NT_C_COUNT];
-	unsigned long long cum[NT_C_COUNT];	/* its processes' counters */
+	struct taskcount delta;
+	struct taskcount cum;			/* its processes' counters */
 	unsigned int nprocs;
 	const struct nt_mseries *was;		/* its series in prev, if any */
 	unsigned long long score;
@@ -372,14 +367,6 @@ static int by_score_desc(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
-static void add(unsigned long long *to, const unsigned long long *v)
-{
-	int k;
-
-	for (k = 0; k < NT_C_COUNT; k++)
-		to[k] += v[k];
-}
-
 /* The weakest member, or NULL. */
 static struct named *weakest(struct named **all, size_t n)
 {
@@ -394,7 +381,7 @@ static struct named *weakest(struct named **all, size_t n)
 }
 
 static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int d, char **labels,
-		       unsigned long long (*delta)[NT_C_COUNT], const struct nt_sample *s, size_t top_n)
+		       const struct taskcount *delta, const struct nt_sample *s, size_t top_n)
 {
 	const struct nt_mseries *old = prev->dim[d].members;
 	size_t nold = prev->dim[d].n, n = 0, n0, i, j, nmembers = 0, nn = 0;
@@ -418,8 +405,8 @@ static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int
 
 		nm->label = e[i].label;
 		for (j = i; j < s->n && strcmp(e[j].label, e[i].label) == 0; j++) {
-			add(nm->delta, delta[e[j].proc]);
-			add(nm->cum, s->procs[e[j].proc].c);
+			nt_taskcount_add(&nm->delta, &delta[e[j].proc]);
+			nt_taskcount_add(&nm->cum, &s->procs[e[j].proc].c);
 			nm->nprocs++;
 		}
 	}
@@ -441,7 +428,7 @@ static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int
 	for (i = 0; i < n; i++) {
 		struct named *nm = &names[i];
 
-		nm->score = (nm->was ? nm->was->score / 2 : 0) + bytes_of(nm->delta);
+		nm->score = (nm->was ? nm->was->score / 2 : 0) + nt_taskcount_bytes(&nm->delta);
 		/* a command really named "other" is summed there */
 		if (strcmp(nm->label, NT_METRICS_OTHER) == 0) {
 			if (nm->member)
@@ -482,13 +469,13 @@ static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int
 	next->dim[d].members = calloc(nmembers + 1, sizeof(*next->dim[d].members));
 	if (!next->dim[d].members)
 		goto out;
-	memcpy(next->dim[d].other.acc, prev->dim[d].other.acc, sizeof(next->dim[d].other.acc));
+	next->dim[d].other.acc = prev->dim[d].other.acc;
 	for (i = 0; i < n; i++) {
 		struct named *nm = &names[i];
 		struct nt_mseries *m;
 
 		if (!nm->member) {
-			add(next->dim[d].other.acc, nm->delta);
+			nt_taskcount_add(&next->dim[d].other.acc, &nm->delta);
 			next->dim[d].other.nprocs += nm->nprocs;
 			continue;
 		}
@@ -498,11 +485,11 @@ static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int
 			goto out;
 		next->dim[d].n++;
 		if (nm->was) {
-			memcpy(m->acc, nm->was->acc, sizeof(m->acc));
-			add(m->acc, nm->delta);
+			m->acc = nm->was->acc;
+			nt_taskcount_add(&m->acc, &nm->delta);
 		} else {
 			/* a new series: from its processes' counters */
-			memcpy(m->acc, nm->cum, sizeof(m->acc));
+			m->acc = nm->cum;
 		}
 		m->score = nm->score;
 		m->nprocs = nm->nprocs;
@@ -518,11 +505,11 @@ out:
 int nt_mstate_advance(struct nt_mstate *next, const struct nt_mstate *prev,
 		      const struct nt_sample *s, const char *generation, size_t top_n)
 {
-	unsigned long long (*delta)[NT_C_COUNT] = NULL;
+	struct taskcount *delta = NULL;
 	char **labels[NT_DIM_COUNT] = { NULL, NULL };
 	bool same_daemon = !generation[0] || !prev->generation[0] || strcmp(generation, prev->generation) == 0;
 	size_t i;
-	int d, k, rc = -1;
+	int d, rc = -1;
 
 	nt_mstate_init(next);
 	snprintf(next->generation, sizeof(next->generation), "%s", generation);
@@ -538,12 +525,7 @@ int nt_mstate_advance(struct nt_mstate *next, const struct nt_mstate *prev,
 		const struct nt_mproc *q = same_daemon ? find_proc(prev, p->pid, p->btime) : NULL;
 		struct nt_mproc *np = &next->procs[next->nprocs++];
 		char buf[NT_CGROUP_MAX];
-		bool lower = false;
-
-		for (k = 0; q && k < NT_C_COUNT; k++)
-			lower |= p->c[k] < q->c[k];
-		for (k = 0; k < NT_C_COUNT; k++)
-			delta[i][k] = q && !lower ? p->c[k] - q->c[k] : p->c[k];
+		bool lower = nt_taskcount_moved(&delta[i], &p->c, q ? &q->c : NULL);
 
 		nt_metrics_label(buf, sizeof(buf), p->command);
 		labels[NT_DIM_COMMAND][i] = strdup(buf);
@@ -562,7 +544,7 @@ int nt_mstate_advance(struct nt_mstate *next, const struct nt_mstate *prev,
 
 		np->pid = p->pid;
 		np->btime = p->btime;
-		memcpy(np->c, p->c, sizeof(np->c));
+		np->c = p->c;
 	}
 	for (d = 0; d < NT_DIM_COUNT; d++) {
 		if (advance_dim(next, prev, d, labels[d], delta, s, top_n) < 0)
@@ -591,7 +573,7 @@ out:
 static int by_acc_desc(const void *a, const void *b)
 {
 	const struct nt_series *x = a, *y = b;
-	unsigned long long bx = bytes_of(x->c), by = bytes_of(y->c);
+	unsigned long long bx = nt_taskcount_bytes(&x->c), by = nt_taskcount_bytes(&y->c);
 	int c;
 
 	if (bx != by)
@@ -614,12 +596,12 @@ int nt_mstate_series(const struct nt_mstate *st, enum nt_metrics_dim dim,
 		const struct nt_mseries *m = &st->dim[dim].members[i];
 
 		snprintf(s[i].label, sizeof(s[i].label), "%s", m->label);
-		memcpy(s[i].c, m->acc, sizeof(s[i].c));
+		s[i].c = m->acc;
 		s[i].nprocs = m->nprocs;
 	}
 	qsort(s, n, sizeof(*s), by_acc_desc);
 	snprintf(s[n].label, sizeof(s[n].label), "%s", NT_METRICS_OTHER);
-	memcpy(s[n].c, st->dim[dim].other.acc, sizeof(s[n].c));
+	s[n].c = st->dim[dim].other.acc;
 	s[n].nprocs = st->dim[dim].other.nprocs;
 	*out = s;
 	*nout = n + 1;

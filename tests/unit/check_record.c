@@ -236,7 +236,7 @@ START_TEST(test_layout)
 }
 END_TEST
 
-/* The BPF side must keep atop's counter order, since encode copies field by field. */
+/* The BPF side must keep atop's counter order, since encode copies the counters whole. */
 START_TEST(test_kernel_record_layout)
 {
 	ck_assert_uint_eq(sizeof(struct nt_counters), 64);
