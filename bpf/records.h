@@ -49,7 +49,6 @@ _Static_assert(sizeof(struct nt_counters) == 8 * sizeof(nt_u64), "struct nt_coun
  */
 struct nt_task_record {
 	nt_u32 tgid;
-	nt_u32 flags;
 	nt_u64 start_boottime;		/* ns since boot, as /proc/PID/stat */
 	char comm[NT_COMM_LEN];
 	struct nt_counters c;

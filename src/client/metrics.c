@@ -16,25 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---------------------------------------------------------------- grouping */
-
-int nt_metrics_group(const struct nt_proc *procs, size_t n, enum nt_metrics_dim dim,
-		     size_t top_n, struct nt_series **out, size_t *nout)
-{
-	struct nt_sample s = { .procs = (struct nt_proc *)procs, .n = n, .when = 0 };
-	struct nt_mstate empty, next;
-	int rc;
-
-	*out = NULL;
-	*nout = 0;
-	nt_mstate_init(&empty);
-	if (nt_mstate_advance(&next, &empty, &s, "", top_n) < 0)
-		return -1;
-	rc = nt_mstate_series(&next, dim, out, nout);
-	nt_mstate_free(&next);
-	return rc;
-}
-
 /* ---------------------------------------------------------------- exposition */
 
 static const struct {
@@ -188,7 +169,8 @@ static const char down_text[] =
 	"# TYPE netatop_up gauge\n"
 	"netatop_up 0\n";
 
-void nt_daemon_generation(const char *pidfile, char *buf, size_t len)
+/* "PID:STARTTIME" of the daemon that wrote pidfile, or "" when it cannot be told. */
+static void daemon_generation(const char *pidfile, char *buf, size_t len)
 {
 	char path[64], text[1024], state;
 	unsigned long long ticks;
@@ -333,7 +315,7 @@ int nt_metrics_main(const struct nt_options *o)
 			memcpy(p->cgroup, pi.cgroup, sizeof(p->cgroup));
 		}
 	}
-	nt_daemon_generation(o->pidfile, gen, sizeof(gen));
+	daemon_generation(o->pidfile, gen, sizeof(gen));
 	if (nt_mstate_advance(&next, &prev, &smp, gen, o->top_n) < 0) {
 		nt_sample_free(&smp);
 		fprintf(stderr, "netatop: out of memory\n");

@@ -194,7 +194,6 @@ static void read_task(struct fz_in *in, struct nt_task_record *t)
 		t->tgid = fz_u32(in);
 		break;
 	}
-	t->flags = how;
 	t->start_boottime = (how & 4) ? fz_u64(in) : (uint64_t)fz_u16(in) * NSEC_PER_SEC + fz_u8(in);
 	n = fz_bytes(in, (how & 8) ? NT_COMM_LEN : how % 7, &b);
 	memcpy(t->comm, b, n);
