@@ -3,7 +3,7 @@
  * libFuzzer harness over the client-handling code that needs no kernel:
  * request framing (request.c), exited-record retention (exited.c), reply
  * assembly and its reference counts (reply.c, record.c), the status lines
- * of the pid file (daemon.c) and the /proc/stat "btime" parser
+ * of the pid file (status.c) and the /proc/stat "btime" parser
  * (bootepoch.c).
  *
  * The input is a short header and then a sequence of operations, one
