@@ -380,28 +380,33 @@ static struct named *weakest(struct named **all, size_t n)
 	return w;
 }
 
-static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int d, char **labels,
-		       const struct taskcount *delta, const struct nt_sample *s, size_t top_n)
-{
-	const struct nt_mseries *old = prev->dim[d].members;
-	size_t nold = prev->dim[d].n, n = 0, n0, i, j, nmembers = 0, nn = 0;
-	struct entry *e = NULL;
-	struct named *names = NULL, **order = NULL;
-	int rc = -1;
+/* The names of one dimension in a run, while its series are chosen. */
+struct run_names {
+	struct named *names;	/* this run's by label, then prev's members with nobody now */
+	size_t n;
+	size_t nmembers;	/* names with member set */
+};
 
-	/* the names of this run, plus prev's members that have nobody now */
-	e = calloc(s->n + 1, sizeof(*e));
-	names = calloc(s->n + nold + 1, sizeof(*names));
-	order = calloc(s->n + nold + 1, sizeof(*order));
-	if (!e || !names || !order)
-		goto out;
+/*
+ * This run's names, each with what its processes moved and their
+ * counters, then prev's members that have no process now: they still
+ * hold their series until the choice below lets them go.
+ */
+static int gather_names(struct run_names *rn, const struct nt_mseries *old, size_t nold,
+			char **labels, const struct taskcount *delta, const struct nt_sample *s)
+{
+	struct entry *e = calloc(s->n + 1, sizeof(*e));
+	size_t i, j, nsorted;
+
+	if (!e)
+		return -1;
 	for (i = 0; i < s->n; i++) {
 		e[i].label = labels[i];
 		e[i].proc = i;
 	}
 	qsort(e, s->n, sizeof(*e), by_entry_label);
 	for (i = 0; i < s->n; i = j) {
-		struct named *nm = &names[n++];
+		struct named *nm = &rn->names[rn->n++];
 
 		nm->label = e[i].label;
 		for (j = i; j < s->n && strcmp(e[j].label, e[i].label) == 0; j++) {
@@ -410,51 +415,62 @@ static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int
 			nm->nprocs++;
 		}
 	}
-	n0 = n;		/* names[0..n0) are by label */
+	free(e);
+	nsorted = rn->n;	/* names[0..nsorted) are by label */
 	for (i = 0; i < nold; i++) {
 		struct named key = { .label = old[i].label };
-		struct named *nm = bsearch(&key, names, n0, sizeof(*names), by_named_label);
+		struct named *nm = bsearch(&key, rn->names, nsorted, sizeof(*rn->names), by_named_label);
 
 		if (!nm) {
-			nm = &names[n++];
+			nm = &rn->names[rn->n++];
 			nm->label = old[i].label;
 		}
 		nm->was = &old[i];
 		nm->member = true;
-		nmembers++;
+		rn->nmembers++;
 	}
+	return 0;
+}
 
-	/* who has a series of its own */
-	for (i = 0; i < n; i++) {
-		struct named *nm = &names[i];
+/*
+ * Who has a series of its own: at most top_n, kept while they last; a
+ * newcomer takes a free place, or the weakest member's when it is clearly
+ * stronger.  order has room for every name.
+ */
+static void choose_members(struct run_names *rn, struct named **order, size_t top_n)
+{
+	size_t i, nn = 0;
+
+	for (i = 0; i < rn->n; i++) {
+		struct named *nm = &rn->names[i];
 
 		nm->score = (nm->was ? nm->was->score / 2 : 0) + nt_taskcount_bytes(&nm->delta);
 		/* a command really named "other" is summed there */
 		if (strcmp(nm->label, NT_METRICS_OTHER) == 0) {
 			if (nm->member)
-				nmembers--;
+				rn->nmembers--;
 			nm->member = false;
 			continue;
 		}
 		order[nn++] = nm;
 	}
 	qsort(order, nn, sizeof(*order), by_score_desc);
-	while (nmembers > top_n) {
+	while (rn->nmembers > top_n) {
 		struct named *w = weakest(order, nn);
 
 		if (!w)
 			break;
 		w->member = false;
-		nmembers--;
+		rn->nmembers--;
 	}
 	for (i = 0; i < nn; i++) {
 		struct named *w;
 
 		if (order[i]->member)
 			continue;
-		if (nmembers < top_n) {
+		if (rn->nmembers < top_n) {
 			order[i]->member = true;
-			nmembers++;
+			rn->nmembers++;
 			continue;
 		}
 		/* a newcomer displaces the weakest only when clearly stronger */
@@ -464,14 +480,20 @@ static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int
 		w->member = false;
 		order[i]->member = true;
 	}
+}
 
-	/* the accumulators */
-	next->dim[d].members = calloc(nmembers + 1, sizeof(*next->dim[d].members));
+/* The accumulators: a member's grows (or starts from its processes), the rest go to "other". */
+static int accumulate(struct nt_mstate *next, const struct nt_mstate *prev, int d,
+		      const struct run_names *rn)
+{
+	size_t i;
+
+	next->dim[d].members = calloc(rn->nmembers + 1, sizeof(*next->dim[d].members));
 	if (!next->dim[d].members)
-		goto out;
+		return -1;
 	next->dim[d].other.acc = prev->dim[d].other.acc;
-	for (i = 0; i < n; i++) {
-		struct named *nm = &names[i];
+	for (i = 0; i < rn->n; i++) {
+		const struct named *nm = &rn->names[i];
 		struct nt_mseries *m;
 
 		if (!nm->member) {
@@ -482,7 +504,7 @@ static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int
 		m = &next->dim[d].members[next->dim[d].n];
 		m->label = strdup(nm->label);
 		if (!m->label)
-			goto out;
+			return -1;
 		next->dim[d].n++;
 		if (nm->was) {
 			m->acc = nm->was->acc;
@@ -494,10 +516,25 @@ static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int
 		m->score = nm->score;
 		m->nprocs = nm->nprocs;
 	}
-	rc = 0;
+	return 0;
+}
+
+/* One dimension of the next state: gather the names, choose the members, accumulate. */
+static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int d, char **labels,
+		       const struct taskcount *delta, const struct nt_sample *s, size_t top_n)
+{
+	size_t most = s->n + prev->dim[d].n + 1;
+	struct run_names rn = { .names = calloc(most, sizeof(*rn.names)) };
+	struct named **order = calloc(most, sizeof(*order));
+	int rc = -1;
+
+	if (!rn.names || !order ||
+	    gather_names(&rn, prev->dim[d].members, prev->dim[d].n, labels, delta, s) < 0)
+		goto out;
+	choose_members(&rn, order, top_n);
+	rc = accumulate(next, prev, d, &rn);
 out:
-	free(e);
-	free(names);
+	free(rn.names);
 	free(order);
 	return rc;
 }
