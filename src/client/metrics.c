@@ -270,43 +270,32 @@ static int state_save(const char *path, const struct nt_mstate *st)
 	return rc;
 }
 
-int nt_metrics_main(const struct nt_options *o)
+/* The daemon's processes, with what /proc says of each.  An nt_exit status, said on stderr. */
+static int take_sample(const struct nt_options *o, struct nt_sample *smp)
 {
 	struct netpertask *recs = NULL;
-	struct nt_mstate prev, next;
-	struct nt_sample smp;
-	struct nt_status st;
 	unsigned long boot;
-	char err[512], gen[64], *text = NULL;
-	size_t n, i, len = 0;
-	int rc, lockfd = -1;
-	FILE *f;
+	char err[512];
+	size_t n, i;
+	int rc;
 
-	nt_mstate_init(&prev);
-	/* The lock first: two runs at once would count the same traffic twice. */
-	if (o->metrics_state) {
-		lockfd = state_open(o->metrics_state, &prev);
-		if (lockfd < 0)
-			return NT_EXIT_FAILURE;
-	}
 	rc = nt_fetch_records(o->socket_path, &recs, &n, err, sizeof(err));
 	if (rc != NT_EXIT_OK) {
 		fprintf(stderr, "netatop: %s\n", err);
 		/* Say so rather than leave the last counters standing. */
 		emit(o, down_text, sizeof(down_text) - 1);
-		goto out;
+		return rc;
 	}
-	rc = NT_EXIT_FAILURE;
-	if (nt_sample_from_records(&smp, recs, n, 0) < 0) {
-		free(recs);
-		fprintf(stderr, "netatop: out of memory\n");
-		goto out;
-	}
+	rc = nt_sample_from_records(smp, recs, n, 0);
 	free(recs);
+	if (rc < 0) {
+		fprintf(stderr, "netatop: out of memory\n");
+		return NT_EXIT_FAILURE;
+	}
 	boot = nt_boot_epoch();
-	for (i = 0; i < smp.n; i++) {
+	for (i = 0; i < smp->n; i++) {
 		struct nt_procinfo pi;
-		struct nt_proc *p = &smp.procs[i];
+		struct nt_proc *p = &smp->procs[i];
 
 		nt_procinfo_read("/proc", p->pid, p->btime, boot, &pi);
 		p->alive = pi.alive;
@@ -315,25 +304,49 @@ int nt_metrics_main(const struct nt_options *o)
 			memcpy(p->cgroup, pi.cgroup, sizeof(p->cgroup));
 		}
 	}
+	return NT_EXIT_OK;
+}
+
+/* The exposition of ms into *text (malloc'ed, *len bytes); 0, or -1 when out of memory. */
+static int render(const struct nt_options *o, const struct nt_mstate *ms, size_t nprocs, char **text,
+		  size_t *len)
+{
+	struct nt_status st;
+	FILE *f = open_memstream(text, len);
+	int rc;
+
+	if (!f)
+		return -1;
+	rc = nt_metrics_write(f, ms, nprocs, o->top_n, nt_status_read(o->pidfile, &st) == 0 ? &st : NULL);
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
+}
+
+int nt_metrics_main(const struct nt_options *o)
+{
+	struct nt_sample smp = { .procs = NULL };
+	struct nt_mstate prev, next;
+	char gen[64], *text = NULL;
+	size_t len = 0;
+	int rc = NT_EXIT_FAILURE, lockfd = -1;
+
+	nt_mstate_init(&prev);
+	nt_mstate_init(&next);
+	/* The lock first: two runs at once would count the same traffic twice. */
+	if (o->metrics_state) {
+		lockfd = state_open(o->metrics_state, &prev);
+		if (lockfd < 0)
+			goto out;
+	}
+	rc = take_sample(o, &smp);
+	if (rc != NT_EXIT_OK)
+		goto out;
+	rc = NT_EXIT_FAILURE;
 	daemon_generation(o->pidfile, gen, sizeof(gen));
-	if (nt_mstate_advance(&next, &prev, &smp, gen, o->top_n) < 0) {
-		nt_sample_free(&smp);
+	if (nt_mstate_advance(&next, &prev, &smp, gen, o->top_n) < 0 ||
+	    render(o, &next, smp.n, &text, &len) < 0) {
 		fprintf(stderr, "netatop: out of memory\n");
-		goto out;
-	}
-	f = open_memstream(&text, &len);
-	i = smp.n;
-	nt_sample_free(&smp);
-	if (!f || nt_metrics_write(f, &next, i, o->top_n, nt_status_read(o->pidfile, &st) == 0 ? &st : NULL) < 0) {
-		if (f)
-			fclose(f);
-		fprintf(stderr, "netatop: out of memory\n");
-		nt_mstate_free(&next);
-		goto out;
-	}
-	if (fclose(f) != 0) {
-		fprintf(stderr, "netatop: out of memory\n");
-		nt_mstate_free(&next);
 		goto out;
 	}
 	rc = emit(o, text, len) < 0 ? NT_EXIT_FAILURE : NT_EXIT_OK;
@@ -344,9 +357,10 @@ int nt_metrics_main(const struct nt_options *o)
 	 */
 	if (o->metrics_state && state_save(o->metrics_state, &next) < 0)
 		rc = NT_EXIT_FAILURE;
-	nt_mstate_free(&next);
 out:
 	free(text);
+	nt_sample_free(&smp);
+	nt_mstate_free(&next);
 	nt_mstate_free(&prev);
 	if (lockfd >= 0)
 		close(lockfd);
