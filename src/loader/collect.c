@@ -30,7 +30,7 @@ struct nt_collector {
 	 * The exit ring buffer (--exit-buffer): 104 bytes + 8 of header per
 	 * exit.  The daemon is woken at a quarter full, but thousands of
 	 * processes exiting at once keep it off the CPU, so the rest must
-	 * absorb such a burst.  Mapped once (src/ring.c): it adds at most its
+	 * absorb such a burst.  Mapped once (ring.c): it adds at most its
 	 * size to the daemon's RSS.
 	 */
 	size_t exit_bytes;

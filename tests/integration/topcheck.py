@@ -16,7 +16,7 @@ Exit 0 when the check holds, 1 (with the reason) when not.
 import re
 import sys
 
-# The columns of src/topfmt.c: one space between them, the name last.
+# The columns of src/client/topfmt.c: one space between them, the name last.
 WIDTHS = {"PID": 7, "PROCS": 7, "USER": 8, "S": 1}
 NUM_WIDTH = 6
 ALL_TITLES = ["PID", "USER", "S", "TCPSND", "TCPSBY", "TCPRCV", "TCPRBY",
