@@ -138,7 +138,6 @@ struct {
 
 struct nb_record {
 	__u32 tgid;
-	__u32 flags;
 	__u64 start_boottime;
 	char comm[16];
 	struct nb_counters c;
@@ -182,7 +181,6 @@ int nb_floor_dump(void *ctx)
 			continue;
 		}
 		r->tgid = t->tgid;
-		r->flags = 0;
 		r->start_boottime = t->start_boottime;
 		__builtin_memcpy(r->comm, t->comm, sizeof(r->comm));
 		r->c = *c;

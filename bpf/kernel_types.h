@@ -92,7 +92,6 @@ struct bpf_iter__task {
 
 #pragma clang attribute pop
 
-#define NT_PF_KTHREAD	0x00200000
 #define NT_IFF_LOOPBACK	0x8
 
 /*

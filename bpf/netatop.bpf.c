@@ -274,7 +274,6 @@ static __always_inline void nt_fill_record(struct nt_task_record *r, struct task
 					   const struct nt_counters *c)
 {
 	r->tgid = leader->tgid;
-	r->flags = 0;
 	r->start_boottime = leader->start_boottime;
 	/* two loads instead of a helper call: this runs for every process of a reply */
 	__builtin_memcpy(r->comm, (const char *)leader->comm, sizeof(r->comm));
@@ -373,6 +372,8 @@ int nt_dump_tasks(struct bpf_iter__task *ctx)
 	c = bpf_task_storage_get(&nt_tasks, task, 0, 0);
 	if (!c)
 		return 0;
+	/* the hole after tgid too: bpf_seq_write() reads every byte */
+	__builtin_memset(&r, 0, sizeof(r));
 	nt_fill_record(&r, task, c);
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;

@@ -12,21 +12,22 @@
 #include "caps.h"
 #include "collect.h"
 #include "exitcodes.h"
+#include "json.h"
 #include "kernel_probe.h"
 #include "status.h"
+#include "unixsock.h"
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define NT_CHECK_MAX (16 + NT_ATOP_LINES)
 
 struct check_line {
-	const char *name;
+	char name[32];
 	const char *status;	/* "ok", "missing", "info" */
 	char detail[384];
 };
@@ -36,7 +37,7 @@ struct check_report {
 	size_t n;
 	bool can_run;
 	const char *backend;
-	enum nt_backend_id backend_id;
+	enum nt_backend backend_id;
 	const char *counting;	/* "wire", "calls", NULL when it cannot run */
 	char verdict[512];
 };
@@ -45,7 +46,7 @@ static struct check_line *add(struct check_report *r, const char *name, const ch
 {
 	struct check_line *l = &r->line[r->n++];
 
-	l->name = name;
+	snprintf(l->name, sizeof(l->name), "%s", name);
 	l->status = status;
 	l->detail[0] = '\0';
 	return l;
@@ -82,32 +83,28 @@ static void check_kernel(struct check_report *r, const struct nt_kernel_features
 		snprintf(r->verdict, sizeof(r->verdict), "cannot run: %s", reason);
 }
 
-static const char *const backend_line_names[NT_BK__MAX] = {
-	[NT_BK_TRACEPOINT] = "backend tracepoint",
-	[NT_BK_FENTRY] = "backend fentry",
-	[NT_BK_KPROBE] = "backend kprobe",
-};
-
 static void check_backends(struct check_report *r, const struct nt_kernel_features *f,
 			   enum nt_backend want, bool privileged)
 {
-	enum nt_backend_id plan[NT_BK__MAX];
-	bool usable[NT_BK__MAX] = { false };
+	enum nt_backend plan[NT_BACKEND__COUNT];
+	bool usable[NT_BACKEND__COUNT] = { false };
 	char reason[384];
 	size_t n, i;
 	int id;
 
-	for (id = 0; id < NT_BK__MAX; id++) {
+	for (id = 0; id < NT_BACKEND__COUNT; id++) {
 		struct check_line *l;
 		struct nt_collector *c = NULL;
+		char name[24];
 
+		snprintf(name, sizeof(name), "backend %s", nt_backend_name(id));
 		if (!nt_backend_available(f, id, reason, sizeof(reason))) {
-			l = add(r, backend_line_names[id], "missing");
+			l = add(r, name, "missing");
 			snprintf(l->detail, sizeof(l->detail), "%s", reason);
 			continue;
 		}
 		if (!privileged) {
-			l = add(r, backend_line_names[id], "ok");
+			l = add(r, name, "ok");
 			snprintf(l->detail, sizeof(l->detail), "the kernel has what it needs (not loaded: that needs root)");
 			usable[id] = true;
 			continue;
@@ -115,11 +112,11 @@ static void check_backends(struct check_report *r, const struct nt_kernel_featur
 		if (nt_collect_open_backend(&c, id, f, false, (size_t)NT_DEFAULT_EXIT_BUFFER_MIB << 20, reason,
 					    sizeof(reason)) == NT_EXIT_OK) {
 			nt_collect_close(c);
-			l = add(r, backend_line_names[id], "ok");
+			l = add(r, name, "ok");
 			snprintf(l->detail, sizeof(l->detail), "loaded and attached, then unloaded");
 			usable[id] = true;
 		} else {
-			l = add(r, backend_line_names[id], "missing");
+			l = add(r, name, "missing");
 			snprintf(l->detail, sizeof(l->detail), "%s", reason);
 		}
 	}
@@ -129,7 +126,7 @@ static void check_backends(struct check_report *r, const struct nt_kernel_featur
 	for (i = 0; i < n; i++) {
 		if (usable[plan[i]]) {
 			r->can_run = true;
-			r->backend = nt_backend_id_name(plan[i]);
+			r->backend = nt_backend_name(plan[i]);
 			r->backend_id = plan[i];
 			snprintf(r->verdict, sizeof(r->verdict), "netatop can run here using %s%s",
 				 r->backend, privileged ? "" : " (start it as root)");
@@ -210,18 +207,14 @@ static void check_privileges(struct check_report *r, const struct nt_kernel_feat
 
 static void check_daemon(struct check_report *r, const struct nt_options *o)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct check_line *l;
 	struct nt_status st;
-	int fd, rc, e;
+	int fd, e;
 
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", o->socket_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	rc = fd >= 0 ? connect(fd, (struct sockaddr *)&sun, sizeof(sun)) : -1;
+	fd = nt_unix_connect(o->socket_path);
 	e = errno;
-	if (fd >= 0)
+	if (fd >= 0) {
 		close(fd);
-	if (rc == 0) {
 		l = add(r, "daemon", "ok");
 		if (nt_status_read(o->pidfile, &st) == 0)
 			snprintf(l->detail, sizeof(l->detail), "a daemon serves %s with backend %s%s%s",
@@ -252,20 +245,6 @@ static void check_atop(struct check_report *r)
 			 atop[i].detail);
 }
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(out, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static void print_report(FILE *out, const struct check_report *r, bool json)
 {
 	size_t i;
@@ -279,25 +258,25 @@ static void print_report(FILE *out, const struct check_report *r, bool json)
 	fputs("{\"checks\":[", out);
 	for (i = 0; i < r->n; i++) {
 		fputs(i ? ",{\"name\":" : "{\"name\":", out);
-		json_str(out, r->line[i].name);
+		nt_json_string(out, r->line[i].name, SIZE_MAX);
 		fputs(",\"status\":", out);
-		json_str(out, r->line[i].status);
+		nt_json_string(out, r->line[i].status, SIZE_MAX);
 		fputs(",\"detail\":", out);
-		json_str(out, r->line[i].detail);
+		nt_json_string(out, r->line[i].detail, SIZE_MAX);
 		fputc('}', out);
 	}
 	fprintf(out, "],\"can_run\":%s,\"backend\":", r->can_run ? "true" : "false");
 	if (r->backend)
-		json_str(out, r->backend);
+		nt_json_string(out, r->backend, SIZE_MAX);
 	else
 		fputs("null", out);
 	fputs(",\"counting\":", out);
 	if (r->counting)
-		json_str(out, r->counting);
+		nt_json_string(out, r->counting, SIZE_MAX);
 	else
 		fputs("null", out);
 	fputs(",\"verdict\":", out);
-	json_str(out, r->verdict);
+	nt_json_string(out, r->verdict, SIZE_MAX);
 	fputs("}\n", out);
 }
 

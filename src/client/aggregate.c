@@ -6,18 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void nt_counters_from_taskcount(unsigned long long c[NT_C_COUNT], const struct taskcount *tc)
-{
-	c[NT_C_TCP_SND_PACKS] = tc->tcpsndpacks;
-	c[NT_C_TCP_SND_BYTES] = tc->tcpsndbytes;
-	c[NT_C_TCP_RCV_PACKS] = tc->tcprcvpacks;
-	c[NT_C_TCP_RCV_BYTES] = tc->tcprcvbytes;
-	c[NT_C_UDP_SND_PACKS] = tc->udpsndpacks;
-	c[NT_C_UDP_SND_BYTES] = tc->udpsndbytes;
-	c[NT_C_UDP_RCV_PACKS] = tc->udprcvpacks;
-	c[NT_C_UDP_RCV_BYTES] = tc->udprcvbytes;
-}
-
 /* ---------------------------------------------------------------- samples */
 
 struct keyed {
@@ -76,7 +64,7 @@ int nt_sample_from_records(struct nt_sample *s, const struct netpertask *recs, s
 		p->btime = r->btime;
 		memcpy(p->command, r->command, sizeof(p->command) - 1);
 		p->command[sizeof(p->command) - 1] = '\0';
-		nt_counters_from_taskcount(p->c, &r->tc);
+		p->c = r->tc;
 	}
 	free(k);
 	s->n = m;
@@ -137,23 +125,16 @@ void nt_sample_inherit(struct nt_sample *cur, const struct nt_sample *prev)
  * What the process did in the interval, and whether it is shown: running,
  * or exited since prev (prev had it running, or did not have it at all).
  */
-static bool proc_delta(const struct nt_proc *p, const struct nt_sample *prev,
-		       unsigned long long d[NT_C_COUNT])
+static bool proc_delta(const struct nt_proc *p, const struct nt_sample *prev, struct taskcount *d)
 {
 	const struct nt_proc *q = prev ? nt_sample_find(prev, p->pid, p->btime) : NULL;
-	bool lower = false;
-	int i;
+	bool lower;
 
 	if (!prev) {
-		memset(d, 0, sizeof(d[0]) * NT_C_COUNT);
+		memset(d, 0, sizeof(*d));
 		return p->alive;
 	}
-	if (q) {
-		for (i = 0; i < NT_C_COUNT; i++)
-			lower |= p->c[i] < q->c[i];
-	}
-	for (i = 0; i < NT_C_COUNT; i++)
-		d[i] = q && !lower ? p->c[i] - q->c[i] : p->c[i];
+	lower = nt_taskcount_moved(d, &p->c, q ? &q->c : NULL);
 	if (p->alive)
 		return true;
 	return !q || q->alive || lower;
@@ -188,7 +169,7 @@ static void group_label(char *buf, size_t len, const struct nt_proc *p, enum nt_
 struct member {
 	const struct nt_proc *p;
 	char label[NT_CGROUP_MAX];
-	unsigned long long d[NT_C_COUNT];
+	struct taskcount d;
 	bool shown;
 };
 
@@ -226,14 +207,14 @@ int nt_view_build(struct nt_view *v, const struct nt_sample *prev, const struct 
 		const struct nt_proc *p = &cur->procs[i];
 
 		m[i].p = p;
-		m[i].shown = proc_delta(p, prev, m[i].d);
+		m[i].shown = proc_delta(p, prev, &m[i].d);
 		group_label(m[i].label, sizeof(m[i].label), p, by);
 		if (p->alive)
 			v->nalive++;
 		else if (m[i].shown)
 			v->nexited++;
 		for (k = 0; k < NT_C_COUNT; k++)
-			v->rate[k] += secs > 0 ? (double)m[i].d[k] / secs : 0;
+			v->rate[k] += secs > 0 ? (double)nt_counter_get(&m[i].d, k) / secs : 0;
 	}
 
 	if (by == NT_GROUP_PID) {
@@ -252,10 +233,9 @@ int nt_view_build(struct nt_view *v, const struct nt_sample *prev, const struct 
 			snprintf(r->label, sizeof(r->label), "%s", p->have_cgroup ? p->cgroup : "?");
 			r->nprocs = 1;
 			r->exited = !p->alive;
-			for (k = 0; k < NT_C_COUNT; k++) {
-				r->rate[k] = secs > 0 ? (double)m[i].d[k] / secs : 0;
-				r->total[k] = p->c[k];
-			}
+			for (k = 0; k < NT_C_COUNT; k++)
+				r->rate[k] = secs > 0 ? (double)nt_counter_get(&m[i].d, k) / secs : 0;
+			r->total = p->c;
 		}
 		v->n = nrows;
 		free(m);
@@ -279,10 +259,9 @@ int nt_view_build(struct nt_view *v, const struct nt_sample *prev, const struct 
 				row.nprocs++;
 			if (m[j].p->alive)
 				alive++;
-			for (k = 0; k < NT_C_COUNT; k++) {
-				row.rate[k] += secs > 0 ? (double)m[j].d[k] / secs : 0;
-				row.total[k] += m[j].p->c[k];
-			}
+			for (k = 0; k < NT_C_COUNT; k++)
+				row.rate[k] += secs > 0 ? (double)nt_counter_get(&m[j].d, k) / secs : 0;
+			nt_taskcount_add(&row.total, &m[j].p->c);
 		}
 		if (row.nprocs == 0)
 			continue;	/* only processes that exited before the interval */
@@ -323,12 +302,6 @@ static double recv_packs(const struct nt_row *r)
 	return r->rate[NT_C_TCP_RCV_PACKS] + r->rate[NT_C_UDP_RCV_PACKS];
 }
 
-static unsigned long long total_bytes(const struct nt_row *r)
-{
-	return r->total[NT_C_TCP_SND_BYTES] + r->total[NT_C_TCP_RCV_BYTES] +
-	       r->total[NT_C_UDP_SND_BYTES] + r->total[NT_C_UDP_RCV_BYTES];
-}
-
 static int desc(double a, double b)
 {
 	return a > b ? -1 : a < b;
@@ -347,7 +320,7 @@ static int tie_break(const struct nt_row *x, const struct nt_row *y)
 
 static int cmp_total(const struct nt_row *x, const struct nt_row *y)
 {
-	unsigned long long tx = total_bytes(x), ty = total_bytes(y);
+	unsigned long long tx = nt_taskcount_bytes(&x->total), ty = nt_taskcount_bytes(&y->total);
 	int c;
 
 	c = desc(nt_row_send_bytes(x) + nt_row_recv_bytes(x), nt_row_send_bytes(y) + nt_row_recv_bytes(y));

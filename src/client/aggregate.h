@@ -11,30 +11,16 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "counters.h"
 #include "procinfo.h"
 #include "protocol.h"
-
-/* The eight counters of struct taskcount, as an array. */
-enum nt_counter {
-	NT_C_TCP_SND_PACKS,
-	NT_C_TCP_SND_BYTES,
-	NT_C_TCP_RCV_PACKS,
-	NT_C_TCP_RCV_BYTES,
-	NT_C_UDP_SND_PACKS,
-	NT_C_UDP_SND_BYTES,
-	NT_C_UDP_RCV_PACKS,
-	NT_C_UDP_RCV_BYTES,
-	NT_C_COUNT
-};
-
-void nt_counters_from_taskcount(unsigned long long c[NT_C_COUNT], const struct taskcount *tc);
 
 /* One process of a sample: one record, and what /proc said of it. */
 struct nt_proc {
 	pid_t pid;
 	unsigned long btime;
 	char command[NETATOP_COMMLEN];
-	unsigned long long c[NT_C_COUNT];	/* cumulative */
+	struct taskcount c;			/* cumulative */
 	bool alive;				/* false: it has exited */
 	bool have_uid;
 	uid_t uid;
@@ -93,7 +79,7 @@ struct nt_row {
 	unsigned int nprocs;			/* processes shown in the row */
 	bool exited;				/* exited in this interval (groups: all of its processes) */
 	double rate[NT_C_COUNT];		/* per second over the interval */
-	unsigned long long total[NT_C_COUNT];	/* cumulative: since the process (the daemon) started */
+	struct taskcount total;			/* cumulative: since the process (the daemon) started */
 };
 
 struct nt_view {

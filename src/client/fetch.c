@@ -2,37 +2,32 @@
 #include "config.h"
 #include "fetch.h"
 #include "exitcodes.h"
+#include "unixsock.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define NT_CLIENT_TIMEOUT_S 10
 
 static int connect_socket(const char *path, int *fdp, char *err, size_t errlen)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = NT_CLIENT_TIMEOUT_S };
-	int fd;
+	int fd, e;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
+	fd = nt_unix_connect(path);
+	e = errno;
+	switch (fd) {
+	case NT_CONNECT_PATH:
 		snprintf(err, errlen, "socket path too long: %s", path);
 		return NT_EXIT_USAGE;
-	}
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create a socket: %s", strerror(errno));
+	case NT_CONNECT_SOCKET:
+		snprintf(err, errlen, "cannot create a socket: %s", strerror(e));
 		return NT_EXIT_FAILURE;
-	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		int e = errno;
-
-		close(fd);
+	case NT_CONNECT_REFUSED:
 		if (e == EACCES || e == EPERM) {
 			snprintf(err, errlen, "not allowed to connect to %s: run as root or as a member of the socket's group", path);
 			return NT_EXIT_DENIED;

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "format.h"
 #include "counters.h"
+#include "json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -80,30 +81,12 @@ void nt_format_unattributed_json(FILE *out, const unsigned long long u[8])
 		u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7]);
 }
 
-static void json_string(FILE *out, const char *s, size_t max)
-{
-	size_t i;
-
-	fputc('"', out);
-	for (i = 0; i < max && s[i]; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
 void nt_format_json_line(FILE *out, const struct netpertask *r)
 {
 	const struct taskcount *tc = &r->tc;
 
 	fprintf(out, "{\"pid\":%d,\"command\":", (int)r->id);
-	json_string(out, r->command, NETATOP_COMMLEN);
+	nt_json_string(out, r->command, NETATOP_COMMLEN);
 	fprintf(out, ",\"btime\":%lu"
 		",\"tcpsndpacks\":%llu,\"tcpsndbytes\":%llu,\"tcprcvpacks\":%llu,\"tcprcvbytes\":%llu"
 		",\"udpsndpacks\":%llu,\"udpsndbytes\":%llu,\"udprcvpacks\":%llu,\"udprcvbytes\":%llu}\n",

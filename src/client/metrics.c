@@ -4,6 +4,7 @@
 #include "bootepoch.h"
 #include "exitcodes.h"
 #include "fetch.h"
+#include "labels.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,112 +15,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-/* ---------------------------------------------------------------- labels */
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1fu;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0fu;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07u;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3fu);
-	}
-	/* overlong forms, UTF-16 surrogates, beyond U+10FFFF */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
-void nt_metrics_label(char *out, size_t len, const char *in)
-{
-	const unsigned char *s = (const unsigned char *)in;
-	size_t n = strlen(in), i = 0, o = 0, k;
-
-	if (len == 0)
-		return;
-	while (i < n && o + 1 < len) {
-		k = utf8_len(s + i, n - i);
-		if (k == 0 || (k == 1 && ((s[i] < 0x20 && s[i] != '\n') || s[i] == 0x7f))) {
-			out[o++] = '?';
-			i++;
-			continue;
-		}
-		if (o + k >= len)
-			break;	/* never half a character */
-		memcpy(out + o, s + i, k);
-		o += k;
-		i += k;
-	}
-	if (o == 0 && len > 1)
-		out[o++] = '?';
-	out[o] = '\0';
-}
-
-size_t nt_metrics_escape(char *out, size_t len, const char *in)
-{
-	size_t need = 0, o = 0;
-	const char *p;
-
-	for (p = in; *p; p++) {
-		char esc = *p == '\\' ? '\\' : *p == '"' ? '"' : *p == '\n' ? 'n' : 0;
-		size_t w = esc ? 2 : 1;
-
-		need += w;
-		if (len && o + w < len) {
-			if (esc) {
-				out[o++] = '\\';
-				out[o++] = esc;
-			} else {
-				out[o++] = *p;
-			}
-		} else if (len) {
-			len = o + 1;	/* cut here: nothing more goes in */
-		}
-	}
-	if (len)
-		out[o] = '\0';
-	return need;
-}
-
-/* ---------------------------------------------------------------- grouping */
-
-int nt_metrics_group(const struct nt_proc *procs, size_t n, enum nt_metrics_dim dim,
-		     size_t top_n, struct nt_series **out, size_t *nout)
-{
-	struct nt_sample s = { .procs = (struct nt_proc *)procs, .n = n, .when = 0 };
-	struct nt_mstate empty, next;
-	int rc;
-
-	*out = NULL;
-	*nout = 0;
-	nt_mstate_init(&empty);
-	if (nt_mstate_advance(&next, &empty, &s, "", top_n) < 0)
-		return -1;
-	rc = nt_mstate_series(&next, dim, out, nout);
-	nt_mstate_free(&next);
-	return rc;
-}
 
 /* ---------------------------------------------------------------- exposition */
 
@@ -156,7 +51,7 @@ static void write_dim(FILE *f, const struct nt_series *s, size_t n, enum nt_metr
 		for (i = 0; i < n; i++) {
 			nt_metrics_escape(esc, sizeof(esc), s[i].label);
 			fprintf(f, "%s%s{%s=\"%s\"} %llu\n", prefix, counters[k].name, label, esc,
-				s[i].c[counters[k].ctr]);
+				nt_counter_get(&s[i].c, counters[k].ctr));
 		}
 	}
 }
@@ -299,7 +194,8 @@ static const char down_text[] =
 	"# TYPE netatop_up gauge\n"
 	"netatop_up 0\n";
 
-void nt_daemon_generation(const char *pidfile, char *buf, size_t len)
+/* "PID:STARTTIME" of the daemon that wrote pidfile, or "" when it cannot be told. */
+static void daemon_generation(const char *pidfile, char *buf, size_t len)
 {
 	char path[64], text[1024], state;
 	unsigned long long ticks;
@@ -399,43 +295,32 @@ static int state_save(const char *path, const struct nt_mstate *st)
 	return rc;
 }
 
-int nt_metrics_main(const struct nt_options *o)
+/* The daemon's processes, with what /proc says of each.  An nt_exit status, said on stderr. */
+static int take_sample(const struct nt_options *o, struct nt_sample *smp)
 {
 	struct netpertask *recs = NULL;
-	struct nt_mstate prev, next;
-	struct nt_sample smp;
-	struct nt_status st;
 	unsigned long boot;
-	char err[512], gen[64], *text = NULL;
-	size_t n, i, len = 0;
-	int rc, lockfd = -1;
-	FILE *f;
+	char err[512];
+	size_t n, i;
+	int rc;
 
-	nt_mstate_init(&prev);
-	/* The lock first: two runs at once would count the same traffic twice. */
-	if (o->metrics_state) {
-		lockfd = state_open(o->metrics_state, &prev);
-		if (lockfd < 0)
-			return NT_EXIT_FAILURE;
-	}
 	rc = nt_fetch_records(o->socket_path, &recs, &n, err, sizeof(err));
 	if (rc != NT_EXIT_OK) {
 		fprintf(stderr, "netatop: %s\n", err);
 		/* Say so rather than leave the last counters standing. */
 		emit(o, down_text, sizeof(down_text) - 1);
-		goto out;
+		return rc;
 	}
-	rc = NT_EXIT_FAILURE;
-	if (nt_sample_from_records(&smp, recs, n, 0) < 0) {
-		free(recs);
-		fprintf(stderr, "netatop: out of memory\n");
-		goto out;
-	}
+	rc = nt_sample_from_records(smp, recs, n, 0);
 	free(recs);
+	if (rc < 0) {
+		fprintf(stderr, "netatop: out of memory\n");
+		return NT_EXIT_FAILURE;
+	}
 	boot = nt_boot_epoch();
-	for (i = 0; i < smp.n; i++) {
+	for (i = 0; i < smp->n; i++) {
 		struct nt_procinfo pi;
-		struct nt_proc *p = &smp.procs[i];
+		struct nt_proc *p = &smp->procs[i];
 
 		nt_procinfo_read("/proc", p->pid, p->btime, boot, &pi);
 		p->alive = pi.alive;
@@ -444,25 +329,49 @@ int nt_metrics_main(const struct nt_options *o)
 			memcpy(p->cgroup, pi.cgroup, sizeof(p->cgroup));
 		}
 	}
-	nt_daemon_generation(o->pidfile, gen, sizeof(gen));
-	if (nt_mstate_advance(&next, &prev, &smp, gen, o->top_n) < 0) {
-		nt_sample_free(&smp);
-		fprintf(stderr, "netatop: out of memory\n");
-		goto out;
+	return NT_EXIT_OK;
+}
+
+/* The exposition of ms into *text (malloc'ed, *len bytes); 0, or -1 when out of memory. */
+static int render(const struct nt_options *o, const struct nt_mstate *ms, size_t nprocs, char **text,
+		  size_t *len)
+{
+	struct nt_status st;
+	FILE *f = open_memstream(text, len);
+	int rc;
+
+	if (!f)
+		return -1;
+	rc = nt_metrics_write(f, ms, nprocs, o->top_n, nt_status_read(o->pidfile, &st) == 0 ? &st : NULL);
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
+}
+
+int nt_metrics_main(const struct nt_options *o)
+{
+	struct nt_sample smp = { .procs = NULL };
+	struct nt_mstate prev, next;
+	char gen[64], *text = NULL;
+	size_t len = 0;
+	int rc = NT_EXIT_FAILURE, lockfd = -1;
+
+	nt_mstate_init(&prev);
+	nt_mstate_init(&next);
+	/* The lock first: two runs at once would count the same traffic twice. */
+	if (o->metrics_state) {
+		lockfd = state_open(o->metrics_state, &prev);
+		if (lockfd < 0)
+			goto out;
 	}
-	f = open_memstream(&text, &len);
-	i = smp.n;
-	nt_sample_free(&smp);
-	if (!f || nt_metrics_write(f, &next, i, o->top_n, nt_status_read(o->pidfile, &st) == 0 ? &st : NULL) < 0) {
-		if (f)
-			fclose(f);
-		fprintf(stderr, "netatop: out of memory\n");
-		nt_mstate_free(&next);
+	rc = take_sample(o, &smp);
+	if (rc != NT_EXIT_OK)
 		goto out;
-	}
-	if (fclose(f) != 0) {
+	rc = NT_EXIT_FAILURE;
+	daemon_generation(o->pidfile, gen, sizeof(gen));
+	if (nt_mstate_advance(&next, &prev, &smp, gen, o->top_n) < 0 ||
+	    render(o, &next, smp.n, &text, &len) < 0) {
 		fprintf(stderr, "netatop: out of memory\n");
-		nt_mstate_free(&next);
 		goto out;
 	}
 	rc = emit(o, text, len) < 0 ? NT_EXIT_FAILURE : NT_EXIT_OK;
@@ -473,9 +382,10 @@ int nt_metrics_main(const struct nt_options *o)
 	 */
 	if (o->metrics_state && state_save(o->metrics_state, &next) < 0)
 		rc = NT_EXIT_FAILURE;
-	nt_mstate_free(&next);
 out:
 	free(text);
+	nt_sample_free(&smp);
+	nt_mstate_free(&next);
 	nt_mstate_free(&prev);
 	if (lockfd >= 0)
 		close(lockfd);

@@ -17,35 +17,6 @@
 #include "mstate.h"
 #include "options.h"
 
-/* What a label can hold: a cgroup path, every byte escaped. */
-#define NT_LABEL_MAX		(2 * NT_CGROUP_MAX + 8)
-
-/*
- * A label value from a command name or a cgroup path: valid UTF-8 stays,
- * each byte that is not part of valid UTF-8 and each control character
- * but newline becomes '?'; an empty name becomes "?".
- */
-void nt_metrics_label(char *out, size_t len, const char *in);
-
-/*
- * Escape a label value for the exposition format: backslash, double
- * quote and newline become \\, \" and \n.  Returns the length it needed
- * (as snprintf); out is cut, still a C string, when it is too short.
- */
-size_t nt_metrics_escape(char *out, size_t len, const char *in);
-
-/*
- * Sum the processes by command name or by cgroup (the cgroup of a
- * process that was not seen running is NT_METRICS_UNKNOWN), as a run
- * without a state file does.  The top_n labels with the most bytes (sent
- * and received, TCP and UDP) come first, biggest first; then one series
- * NT_METRICS_OTHER sums the rest, there even when nothing is left for it.
- * A command really named "other" is summed into it.  0, or -1 when out of
- * memory.
- */
-int nt_metrics_group(const struct nt_proc *procs, size_t n, enum nt_metrics_dim dim,
-		     size_t top_n, struct nt_series **out, size_t *nout);
-
 /*
  * The whole exposition: the series of ms, for nprocs processes; st (the
  * daemon's loss counters) may be NULL.  0, or -1 when out of memory or on
@@ -53,9 +24,6 @@ int nt_metrics_group(const struct nt_proc *procs, size_t n, enum nt_metrics_dim 
  */
 int nt_metrics_write(FILE *f, const struct nt_mstate *ms, size_t nprocs, size_t top_n,
 		     const struct nt_status *st);
-
-/* "PID:STARTTIME" of the daemon that wrote pidfile, or "" when it cannot be told. */
-void nt_daemon_generation(const char *pidfile, char *buf, size_t len);
 
 /*
  * Write data to path atomically: a temporary file in the same directory,

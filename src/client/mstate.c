@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "mstate.h"
-#include "metrics.h"
+#include "labels.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -34,11 +34,6 @@ void nt_mstate_free(struct nt_mstate *st)
 		free(st->dim[d].members);
 	}
 	nt_mstate_init(st);
-}
-
-static unsigned long long bytes_of(const unsigned long long c[NT_C_COUNT])
-{
-	return c[NT_C_TCP_SND_BYTES] + c[NT_C_TCP_RCV_BYTES] + c[NT_C_UDP_SND_BYTES] + c[NT_C_UDP_RCV_BYTES];
 }
 
 static int by_pid_btime(const void *a, const void *b)
@@ -187,7 +182,7 @@ static int parse_line(struct nt_mstate *st, const char *line, size_t *pcap, size
 		q->pid = (pid_t)v[0];
 		q->btime = (unsigned long)v[1];
 		for (i = 0; i < NT_C_COUNT; i++)
-			q->c[i] = v[i + 2];
+			*nt_counter_at(&q->c, i) = v[i + 2];
 		q->cgroup = cgroup;
 		return 0;
 	}
@@ -212,7 +207,7 @@ static int parse_line(struct nt_mstate *st, const char *line, size_t *pcap, size
 		m->label = label;
 		m->score = v[0];
 		for (i = 0; i < NT_C_COUNT; i++)
-			m->acc[i] = v[i + 1];
+			*nt_counter_at(&m->acc, i) = v[i + 1];
 		return 0;
 	}
 	if (strncmp(p, "other ", 6) == 0) {
@@ -224,7 +219,7 @@ static int parse_line(struct nt_mstate *st, const char *line, size_t *pcap, size
 		if (read_numbers(&p, v, NT_C_COUNT) < 0 || *p)
 			return -1;
 		for (i = 0; i < NT_C_COUNT; i++)
-			st->dim[d].other.acc[i] = v[i];
+			*nt_counter_at(&st->dim[d].other.acc, i) = v[i];
 		return 0;
 	}
 	return -1;
@@ -307,7 +302,7 @@ int nt_mstate_write(FILE *f, const struct nt_mstate *st)
 
 		fprintf(f, "proc %d %lu", (int)p->pid, p->btime);
 		for (k = 0; k < NT_C_COUNT; k++)
-			fprintf(f, " %llu", p->c[k]);
+			fprintf(f, " %llu", nt_counter_get(&p->c, k));
 		fputc(' ', f);
 		if (p->cgroup)
 			write_label(f, p->cgroup);
@@ -323,12 +318,12 @@ int nt_mstate_write(FILE *f, const struct nt_mstate *st)
 			write_label(f, m->label);
 			fprintf(f, " %llu", m->score);
 			for (k = 0; k < NT_C_COUNT; k++)
-				fprintf(f, " %llu", m->acc[k]);
+				fprintf(f, " %llu", nt_counter_get(&m->acc, k));
 			fputc('\n', f);
 		}
 		fprintf(f, "other %s", dim_names[d]);
 		for (k = 0; k < NT_C_COUNT; k++)
-			fprintf(f, " %llu", st->dim[d].other.acc[k]);
+			fprintf(f, " %llu", nt_counter_get(&st->dim[d].other.acc, k));
 		fputc('\n', f);
 	}
 	return ferror(f) ? -1 : 0;
@@ -339,8 +334,8 @@ int nt_mstate_write(FILE *f, const struct nt_mstate *st)
 /* What one name moved in this run. */
 struct named {
 	const char *label;
-	unsigned long long delta[NT_C_COUNT];
-	unsigned long long cum[NT_C_COUNT];	/* its processes' counters */
+	struct taskcount delta;
+	struct taskcount cum;			/* its processes' counters */
 	unsigned int nprocs;
 	const struct nt_mseries *was;		/* its series in prev, if any */
 	unsigned long long score;
@@ -372,14 +367,6 @@ static int by_score_desc(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
-static void add(unsigned long long *to, const unsigned long long *v)
-{
-	int k;
-
-	for (k = 0; k < NT_C_COUNT; k++)
-		to[k] += v[k];
-}
-
 /* The weakest member, or NULL. */
 static struct named *weakest(struct named **all, size_t n)
 {
@@ -393,81 +380,97 @@ static struct named *weakest(struct named **all, size_t n)
 	return w;
 }
 
-static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int d, char **labels,
-		       unsigned long long (*delta)[NT_C_COUNT], const struct nt_sample *s, size_t top_n)
-{
-	const struct nt_mseries *old = prev->dim[d].members;
-	size_t nold = prev->dim[d].n, n = 0, n0, i, j, nmembers = 0, nn = 0;
-	struct entry *e = NULL;
-	struct named *names = NULL, **order = NULL;
-	int rc = -1;
+/* The names of one dimension in a run, while its series are chosen. */
+struct run_names {
+	struct named *names;	/* this run's by label, then prev's members with nobody now */
+	size_t n;
+	size_t nmembers;	/* names with member set */
+};
 
-	/* the names of this run, plus prev's members that have nobody now */
-	e = calloc(s->n + 1, sizeof(*e));
-	names = calloc(s->n + nold + 1, sizeof(*names));
-	order = calloc(s->n + nold + 1, sizeof(*order));
-	if (!e || !names || !order)
-		goto out;
+/*
+ * This run's names, each with what its processes moved and their
+ * counters, then prev's members that have no process now: they still
+ * hold their series until the choice below lets them go.
+ */
+static int gather_names(struct run_names *rn, const struct nt_mseries *old, size_t nold,
+			char **labels, const struct taskcount *delta, const struct nt_sample *s)
+{
+	struct entry *e = calloc(s->n + 1, sizeof(*e));
+	size_t i, j, nsorted;
+
+	if (!e)
+		return -1;
 	for (i = 0; i < s->n; i++) {
 		e[i].label = labels[i];
 		e[i].proc = i;
 	}
 	qsort(e, s->n, sizeof(*e), by_entry_label);
 	for (i = 0; i < s->n; i = j) {
-		struct named *nm = &names[n++];
+		struct named *nm = &rn->names[rn->n++];
 
 		nm->label = e[i].label;
 		for (j = i; j < s->n && strcmp(e[j].label, e[i].label) == 0; j++) {
-			add(nm->delta, delta[e[j].proc]);
-			add(nm->cum, s->procs[e[j].proc].c);
+			nt_taskcount_add(&nm->delta, &delta[e[j].proc]);
+			nt_taskcount_add(&nm->cum, &s->procs[e[j].proc].c);
 			nm->nprocs++;
 		}
 	}
-	n0 = n;		/* names[0..n0) are by label */
+	free(e);
+	nsorted = rn->n;	/* names[0..nsorted) are by label */
 	for (i = 0; i < nold; i++) {
 		struct named key = { .label = old[i].label };
-		struct named *nm = bsearch(&key, names, n0, sizeof(*names), by_named_label);
+		struct named *nm = bsearch(&key, rn->names, nsorted, sizeof(*rn->names), by_named_label);
 
 		if (!nm) {
-			nm = &names[n++];
+			nm = &rn->names[rn->n++];
 			nm->label = old[i].label;
 		}
 		nm->was = &old[i];
 		nm->member = true;
-		nmembers++;
+		rn->nmembers++;
 	}
+	return 0;
+}
 
-	/* who has a series of its own */
-	for (i = 0; i < n; i++) {
-		struct named *nm = &names[i];
+/*
+ * Who has a series of its own: at most top_n, kept while they last; a
+ * newcomer takes a free place, or the weakest member's when it is clearly
+ * stronger.  order has room for every name.
+ */
+static void choose_members(struct run_names *rn, struct named **order, size_t top_n)
+{
+	size_t i, nn = 0;
 
-		nm->score = (nm->was ? nm->was->score / 2 : 0) + bytes_of(nm->delta);
+	for (i = 0; i < rn->n; i++) {
+		struct named *nm = &rn->names[i];
+
+		nm->score = (nm->was ? nm->was->score / 2 : 0) + nt_taskcount_bytes(&nm->delta);
 		/* a command really named "other" is summed there */
 		if (strcmp(nm->label, NT_METRICS_OTHER) == 0) {
 			if (nm->member)
-				nmembers--;
+				rn->nmembers--;
 			nm->member = false;
 			continue;
 		}
 		order[nn++] = nm;
 	}
 	qsort(order, nn, sizeof(*order), by_score_desc);
-	while (nmembers > top_n) {
+	while (rn->nmembers > top_n) {
 		struct named *w = weakest(order, nn);
 
 		if (!w)
 			break;
 		w->member = false;
-		nmembers--;
+		rn->nmembers--;
 	}
 	for (i = 0; i < nn; i++) {
 		struct named *w;
 
 		if (order[i]->member)
 			continue;
-		if (nmembers < top_n) {
+		if (rn->nmembers < top_n) {
 			order[i]->member = true;
-			nmembers++;
+			rn->nmembers++;
 			continue;
 		}
 		/* a newcomer displaces the weakest only when clearly stronger */
@@ -477,40 +480,61 @@ static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int
 		w->member = false;
 		order[i]->member = true;
 	}
+}
 
-	/* the accumulators */
-	next->dim[d].members = calloc(nmembers + 1, sizeof(*next->dim[d].members));
+/* The accumulators: a member's grows (or starts from its processes), the rest go to "other". */
+static int accumulate(struct nt_mstate *next, const struct nt_mstate *prev, int d,
+		      const struct run_names *rn)
+{
+	size_t i;
+
+	next->dim[d].members = calloc(rn->nmembers + 1, sizeof(*next->dim[d].members));
 	if (!next->dim[d].members)
-		goto out;
-	memcpy(next->dim[d].other.acc, prev->dim[d].other.acc, sizeof(next->dim[d].other.acc));
-	for (i = 0; i < n; i++) {
-		struct named *nm = &names[i];
+		return -1;
+	next->dim[d].other.acc = prev->dim[d].other.acc;
+	for (i = 0; i < rn->n; i++) {
+		const struct named *nm = &rn->names[i];
 		struct nt_mseries *m;
 
 		if (!nm->member) {
-			add(next->dim[d].other.acc, nm->delta);
+			nt_taskcount_add(&next->dim[d].other.acc, &nm->delta);
 			next->dim[d].other.nprocs += nm->nprocs;
 			continue;
 		}
 		m = &next->dim[d].members[next->dim[d].n];
 		m->label = strdup(nm->label);
 		if (!m->label)
-			goto out;
+			return -1;
 		next->dim[d].n++;
 		if (nm->was) {
-			memcpy(m->acc, nm->was->acc, sizeof(m->acc));
-			add(m->acc, nm->delta);
+			m->acc = nm->was->acc;
+			nt_taskcount_add(&m->acc, &nm->delta);
 		} else {
 			/* a new series: from its processes' counters */
-			memcpy(m->acc, nm->cum, sizeof(m->acc));
+			m->acc = nm->cum;
 		}
 		m->score = nm->score;
 		m->nprocs = nm->nprocs;
 	}
-	rc = 0;
+	return 0;
+}
+
+/* One dimension of the next state: gather the names, choose the members, accumulate. */
+static int advance_dim(struct nt_mstate *next, const struct nt_mstate *prev, int d, char **labels,
+		       const struct taskcount *delta, const struct nt_sample *s, size_t top_n)
+{
+	size_t most = s->n + prev->dim[d].n + 1;
+	struct run_names rn = { .names = calloc(most, sizeof(*rn.names)) };
+	struct named **order = calloc(most, sizeof(*order));
+	int rc = -1;
+
+	if (!rn.names || !order ||
+	    gather_names(&rn, prev->dim[d].members, prev->dim[d].n, labels, delta, s) < 0)
+		goto out;
+	choose_members(&rn, order, top_n);
+	rc = accumulate(next, prev, d, &rn);
 out:
-	free(e);
-	free(names);
+	free(rn.names);
 	free(order);
 	return rc;
 }
@@ -518,11 +542,11 @@ out:
 int nt_mstate_advance(struct nt_mstate *next, const struct nt_mstate *prev,
 		      const struct nt_sample *s, const char *generation, size_t top_n)
 {
-	unsigned long long (*delta)[NT_C_COUNT] = NULL;
+	struct taskcount *delta = NULL;
 	char **labels[NT_DIM_COUNT] = { NULL, NULL };
 	bool same_daemon = !generation[0] || !prev->generation[0] || strcmp(generation, prev->generation) == 0;
 	size_t i;
-	int d, k, rc = -1;
+	int d, rc = -1;
 
 	nt_mstate_init(next);
 	snprintf(next->generation, sizeof(next->generation), "%s", generation);
@@ -538,12 +562,7 @@ int nt_mstate_advance(struct nt_mstate *next, const struct nt_mstate *prev,
 		const struct nt_mproc *q = same_daemon ? find_proc(prev, p->pid, p->btime) : NULL;
 		struct nt_mproc *np = &next->procs[next->nprocs++];
 		char buf[NT_CGROUP_MAX];
-		bool lower = false;
-
-		for (k = 0; q && k < NT_C_COUNT; k++)
-			lower |= p->c[k] < q->c[k];
-		for (k = 0; k < NT_C_COUNT; k++)
-			delta[i][k] = q && !lower ? p->c[k] - q->c[k] : p->c[k];
+		bool lower = nt_taskcount_moved(&delta[i], &p->c, q ? &q->c : NULL);
 
 		nt_metrics_label(buf, sizeof(buf), p->command);
 		labels[NT_DIM_COMMAND][i] = strdup(buf);
@@ -562,7 +581,7 @@ int nt_mstate_advance(struct nt_mstate *next, const struct nt_mstate *prev,
 
 		np->pid = p->pid;
 		np->btime = p->btime;
-		memcpy(np->c, p->c, sizeof(np->c));
+		np->c = p->c;
 	}
 	for (d = 0; d < NT_DIM_COUNT; d++) {
 		if (advance_dim(next, prev, d, labels[d], delta, s, top_n) < 0)
@@ -591,7 +610,7 @@ out:
 static int by_acc_desc(const void *a, const void *b)
 {
 	const struct nt_series *x = a, *y = b;
-	unsigned long long bx = bytes_of(x->c), by = bytes_of(y->c);
+	unsigned long long bx = nt_taskcount_bytes(&x->c), by = nt_taskcount_bytes(&y->c);
 	int c;
 
 	if (bx != by)
@@ -614,12 +633,12 @@ int nt_mstate_series(const struct nt_mstate *st, enum nt_metrics_dim dim,
 		const struct nt_mseries *m = &st->dim[dim].members[i];
 
 		snprintf(s[i].label, sizeof(s[i].label), "%s", m->label);
-		memcpy(s[i].c, m->acc, sizeof(s[i].c));
+		s[i].c = m->acc;
 		s[i].nprocs = m->nprocs;
 	}
 	qsort(s, n, sizeof(*s), by_acc_desc);
 	snprintf(s[n].label, sizeof(s[n].label), "%s", NT_METRICS_OTHER);
-	memcpy(s[n].c, st->dim[dim].other.acc, sizeof(s[n].c));
+	s[n].c = st->dim[dim].other.acc;
 	s[n].nprocs = st->dim[dim].other.nprocs;
 	*out = s;
 	*nout = n + 1;

@@ -38,13 +38,13 @@ enum nt_metrics_dim {
 /* One series as it is printed. */
 struct nt_series {
 	char label[NT_CGROUP_MAX];	/* as nt_metrics_label() made it, unescaped */
-	unsigned long long c[NT_C_COUNT];
+	struct taskcount c;
 	unsigned int nprocs;		/* processes of this run in it */
 };
 
 struct nt_mseries {
 	char *label;
-	unsigned long long acc[NT_C_COUNT];
+	struct taskcount acc;
 	unsigned long long score;	/* bytes moved lately: halved at each run, plus the run's */
 	unsigned int nprocs;		/* this run's, not saved */
 };
@@ -52,7 +52,7 @@ struct nt_mseries {
 struct nt_mproc {
 	pid_t pid;
 	unsigned long btime;
-	unsigned long long c[NT_C_COUNT];	/* as last seen */
+	struct taskcount c;			/* as last seen */
 	char *cgroup;				/* its cgroup label; NULL: unknown */
 };
 

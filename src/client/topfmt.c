@@ -209,11 +209,6 @@ static void printable(char *dst, size_t dstlen, const char *src, int width, bool
 	dst[out] = '\0';
 }
 
-static unsigned long long sum2(const unsigned long long *t, enum nt_counter a, enum nt_counter b)
-{
-	return t[a] + t[b];
-}
-
 void nt_format_row(char *buf, size_t len, const struct nt_layout *l, const struct nt_row *r)
 {
 	char cell[NT_CGROUP_MAX + 8];
@@ -241,13 +236,11 @@ void nt_format_row(char *buf, size_t len, const struct nt_layout *l, const struc
 			put_col(buf, len, &pos, l, 1, true, r->exited ? "E" : " ");
 			break;
 		case NT_COL_SENT:
-			nt_format_human(cell, sizeof(cell),
-					sum2(r->total, NT_C_TCP_SND_BYTES, NT_C_UDP_SND_BYTES), 1024);
+			nt_format_human(cell, sizeof(cell), r->total.tcpsndbytes + r->total.udpsndbytes, 1024);
 			put_col(buf, len, &pos, l, cols[c].width, false, cell);
 			break;
 		case NT_COL_RCVD:
-			nt_format_human(cell, sizeof(cell),
-					sum2(r->total, NT_C_TCP_RCV_BYTES, NT_C_UDP_RCV_BYTES), 1024);
+			nt_format_human(cell, sizeof(cell), r->total.tcprcvbytes + r->total.udprcvbytes, 1024);
 			put_col(buf, len, &pos, l, cols[c].width, false, cell);
 			break;
 		default:

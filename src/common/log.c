@@ -18,6 +18,9 @@ void nt_log_init(const char *ident, bool to_stderr, bool verbose)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+/* format(printf, 2, 0): clang checks a va_list's format only where it is told so */
+static void nt_vlog(int prio, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void nt_vlog(int prio, const char *fmt, va_list ap)
 {
 	static const char *const names[] = {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "options.h"
+#include "unixsock.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -80,7 +81,7 @@ void nt_options_defaults(struct nt_options *o)
 	o->top_n = NT_DEFAULT_TOP_N;
 }
 
-static const char *mode_option(enum nt_mode m)
+static const char *mode_option_name(enum nt_mode m)
 {
 	switch (m) {
 	case NT_MODE_LIST:
@@ -97,21 +98,6 @@ static const char *mode_option(enum nt_mode m)
 		break;
 	}
 	return "";
-}
-
-const char *nt_backend_name(enum nt_backend b)
-{
-	switch (b) {
-	case NT_BACKEND_AUTO:
-		return "auto";
-	case NT_BACKEND_TRACEPOINT:
-		return "tracepoint";
-	case NT_BACKEND_FENTRY:
-		return "fentry";
-	case NT_BACKEND_KPROBE:
-		return "kprobe";
-	}
-	return "?";
 }
 
 const char *nt_counting_name(enum nt_counting c)
@@ -186,198 +172,278 @@ static int parse_seconds(const char *arg, unsigned long long min_ms, unsigned lo
 	return 0;
 }
 
+/* What the options so far asked for: their combinations are checked at the end. */
+struct seen {
+	bool daemon;			/* an option only the daemon takes */
+	const char *top;		/* the last option only --top takes, or NULL */
+	const char *metrics;		/* the last option only --metrics takes, or NULL */
+	enum nt_mode client;		/* --list, --check, --top or --metrics; NT_MODE_DAEMON: none */
+};
+
+/* What an option handler did with an option. */
+enum {
+	OPTION_FAILED = -1,		/* err says why */
+	OPTION_TAKEN = 0,
+	OPTION_OTHER = 1,		/* not one of its options: the next handler's */
+	OPTION_STOP = 2,		/* --help or --version: the rest does not matter */
+};
+
+typedef int option_handler(struct nt_options *o, struct seen *seen, int c, char *err, size_t errlen);
+
+/* The options of every mode: where the daemon is and how it counts, the output. */
+static int shared_option(struct nt_options *o, struct seen *seen, int c, char *err, size_t errlen)
+{
+	(void)seen;
+	switch (c) {
+	case 's':
+		if (!*optarg)
+			return fail(err, errlen, "--socket needs a path");
+		if (strlen(optarg) >= NT_SOCKET_PATH_MAX)
+			return fail(err, errlen, "socket path too long (at most %zu bytes): %s",
+				    NT_SOCKET_PATH_MAX - 1, optarg);
+		o->socket_path = optarg;
+		return OPTION_TAKEN;
+	case OPT_PIDFILE:
+		if (!*optarg)
+			return fail(err, errlen, "--pidfile needs a path");
+		o->pidfile = optarg;
+		return OPTION_TAKEN;
+	case OPT_BACKEND:
+		if (nt_backend_parse(optarg, &o->backend) < 0)
+			return fail(err, errlen, "unknown backend '%s' (use auto, tracepoint, fentry or kprobe)", optarg);
+		return OPTION_TAKEN;
+	case OPT_COUNT:
+		if (strcmp(optarg, "wire") == 0)
+			o->counting = NT_COUNT_WIRE;
+		else if (strcmp(optarg, "calls") == 0)
+			o->counting = NT_COUNT_CALLS;
+		else
+			return fail(err, errlen, "unknown counting '%s' (use wire or calls)", optarg);
+		return OPTION_TAKEN;
+	case OPT_JSON:
+		o->json = true;
+		return OPTION_TAKEN;
+	case 'v':
+		o->verbose = true;
+		return OPTION_TAKEN;
+	}
+	return OPTION_OTHER;
+}
+
+/* What only the daemon takes: limits, retention, privileges. */
+static int daemon_option(struct nt_options *o, struct seen *seen, int c, char *err, size_t errlen)
+{
+	unsigned long long v;
+
+	switch (c) {
+	case 'f':
+		o->foreground = true;
+		break;
+	case OPT_KEEP_EXITED:
+		if (parse_number(optarg, 0, 7 * 24 * 3600, &v) < 0)
+			return fail(err, errlen, "--keep-exited takes seconds from 0 to 604800, not '%s'", optarg);
+		o->keep_exited = (time_t)v;
+		break;
+	case OPT_MAX_EXITED:
+		if (parse_number(optarg, 1, 100000000, &v) < 0)
+			return fail(err, errlen, "--max-exited takes a count from 1 to 100000000, not '%s'", optarg);
+		o->max_exited = (size_t)v;
+		break;
+	case OPT_EXIT_BUFFER:
+		if (parse_number(optarg, 1, NT_MAX_EXIT_BUFFER_MIB, &v) < 0)
+			return fail(err, errlen, "--exit-buffer takes MiB from 1 to %d, not '%s'",
+				    NT_MAX_EXIT_BUFFER_MIB, optarg);
+		/* a BPF ring buffer's size is a power of two */
+		o->exit_buffer_mib = 1;
+		while (o->exit_buffer_mib < v)
+			o->exit_buffer_mib *= 2;
+		break;
+	case OPT_MAX_CLIENTS:
+		if (parse_number(optarg, 1, 65536, &v) < 0)
+			return fail(err, errlen, "--max-clients takes a count from 1 to 65536, not '%s'", optarg);
+		o->max_clients = (unsigned int)v;
+		break;
+	case OPT_CLIENT_TIMEOUT:
+		if (parse_number(optarg, 1, 3600, &v) < 0)
+			return fail(err, errlen, "--client-timeout takes seconds from 1 to 3600, not '%s'", optarg);
+		o->client_timeout = (time_t)v;
+		break;
+	case OPT_USER:
+		if (!*optarg)
+			return fail(err, errlen, "--user needs a user name");
+		o->user = optarg;
+		break;
+	case OPT_GROUP:
+		if (!*optarg)
+			return fail(err, errlen, "--group needs a group name");
+		o->group = optarg;
+		break;
+	case OPT_NO_DROP:
+		o->no_drop = true;
+		break;
+	default:
+		return OPTION_OTHER;
+	}
+	seen->daemon = true;
+	return OPTION_TAKEN;
+}
+
+/* --list, --check, --top, --metrics: one of them, as often as one likes. */
+static int mode_option(struct nt_options *o, struct seen *seen, int c, char *err, size_t errlen)
+{
+	enum nt_mode m;
+
+	switch (c) {
+	case OPT_LIST:
+		m = NT_MODE_LIST;
+		break;
+	case OPT_CHECK:
+		m = NT_MODE_CHECK;
+		break;
+	case OPT_TOP:
+		m = NT_MODE_TOP;
+		break;
+	case OPT_METRICS:
+		m = NT_MODE_METRICS;
+		break;
+	default:
+		return OPTION_OTHER;
+	}
+	if (seen->client != NT_MODE_DAEMON && seen->client != m)
+		return fail(err, errlen, "%s and %s exclude each other", mode_option_name(seen->client),
+			    mode_option_name(m));
+	seen->client = m;
+	o->mode = m;
+	return OPTION_TAKEN;
+}
+
+static int top_option(struct nt_options *o, struct seen *seen, int c, char *err, size_t errlen)
+{
+	unsigned long long v;
+
+	switch (c) {
+	case 'd':
+		if (parse_seconds(optarg, 100, 86400000, &o->interval_ms) < 0)
+			return fail(err, errlen, "-d takes seconds from 0.1 to 86400, not '%s'", optarg);
+		seen->top = "-d";
+		return OPTION_TAKEN;
+	case 'n':
+		if (parse_number(optarg, 1, 1000000000, &v) < 0)
+			return fail(err, errlen, "-n takes a count from 1 to 1000000000, not '%s'", optarg);
+		o->count = (unsigned long)v;
+		seen->top = "-n";
+		return OPTION_TAKEN;
+	case 'b':
+		o->batch = true;
+		seen->top = "-b";
+		return OPTION_TAKEN;
+	case OPT_BY:
+		if (strcmp(optarg, "pid") == 0)
+			o->by = NT_BY_PID;
+		else if (strcmp(optarg, "command") == 0)
+			o->by = NT_BY_COMMAND;
+		else if (strcmp(optarg, "user") == 0)
+			o->by = NT_BY_USER;
+		else if (strcmp(optarg, "cgroup") == 0)
+			o->by = NT_BY_CGROUP;
+		else
+			return fail(err, errlen, "--by takes pid, command, user or cgroup, not '%s'", optarg);
+		seen->top = "--by";
+		return OPTION_TAKEN;
+	}
+	return OPTION_OTHER;
+}
+
+static int metrics_option(struct nt_options *o, struct seen *seen, int c, char *err, size_t errlen)
+{
+	unsigned long long v;
+
+	switch (c) {
+	case OPT_METRICS_FILE:
+		if (!*optarg)
+			return fail(err, errlen, "--metrics-file needs a path");
+		o->metrics_file = optarg;
+		seen->metrics = "--metrics-file";
+		return OPTION_TAKEN;
+	case OPT_METRICS_STATE:
+		if (!*optarg)
+			return fail(err, errlen, "--metrics-state needs a path");
+		o->metrics_state = optarg;
+		seen->metrics = "--metrics-state";
+		return OPTION_TAKEN;
+	case OPT_TOP_N:
+		if (parse_number(optarg, 0, 100000, &v) < 0)
+			return fail(err, errlen, "--top-n takes a count from 0 to 100000, not '%s'", optarg);
+		o->top_n = (unsigned int)v;
+		seen->metrics = "--top-n";
+		return OPTION_TAKEN;
+	}
+	return OPTION_OTHER;
+}
+
+/* --help and --version, or what getopt_long() refused. */
+static int last_option(struct nt_options *o, int c, char **argv, char *err, size_t errlen)
+{
+	bool short_opt = optopt && optopt < 0x100 && strncmp(argv[optind - 1], "--", 2) != 0;
+
+	switch (c) {
+	case 'h':
+		o->mode = NT_MODE_HELP;
+		return OPTION_STOP;
+	case 'V':
+		o->mode = NT_MODE_VERSION;
+		return OPTION_STOP;
+	case ':':
+		if (short_opt)
+			return fail(err, errlen, "option '-%c' needs an argument", optopt);
+		return fail(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
+	}
+	/* optind does not move past a bad letter inside "-xv" */
+	if (short_opt)
+		return fail(err, errlen, "unknown option '-%c'", optopt);
+	return fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
+}
+
+/* Options that only some modes take, with another mode. */
+static int check_combination(const struct nt_options *o, const struct seen *seen, char *err,
+			     size_t errlen)
+{
+	if (o->json && o->mode != NT_MODE_LIST && o->mode != NT_MODE_CHECK)
+		return fail(err, errlen, "--json goes with --list or --check");
+	if (seen->daemon && o->mode != NT_MODE_DAEMON)
+		return fail(err, errlen, "daemon options cannot be combined with %s", mode_option_name(o->mode));
+	if (seen->top && o->mode != NT_MODE_TOP)
+		return fail(err, errlen, "%s goes with --top", seen->top);
+	if (seen->metrics && o->mode != NT_MODE_METRICS)
+		return fail(err, errlen, "%s goes with --metrics", seen->metrics);
+	return 0;
+}
+
 int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, size_t errlen)
 {
-	bool daemon_opt = false;
-	const char *top_opt = NULL, *metrics_opt = NULL;
-	enum nt_mode client = NT_MODE_DAEMON;
-	unsigned long long v;
-	int c;
+	static option_handler *const handlers[] = {
+		shared_option, daemon_option, mode_option, top_option, metrics_option,
+	};
+	struct seen seen = { .client = NT_MODE_DAEMON };
+	size_t i;
+	int c, rc;
 
 	optind = 0;	/* parsable more than once (tests) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":fs:vhVd:n:b", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			o->foreground = true;
-			daemon_opt = true;
-			break;
-		case 's':
-			if (!*optarg)
-				return fail(err, errlen, "--socket needs a path");
-			if (strlen(optarg) >= 108)
-				return fail(err, errlen, "socket path too long (at most 107 bytes): %s", optarg);
-			o->socket_path = optarg;
-			break;
-		case OPT_PIDFILE:
-			if (!*optarg)
-				return fail(err, errlen, "--pidfile needs a path");
-			o->pidfile = optarg;
-			break;
-		case OPT_BACKEND:
-			if (strcmp(optarg, "auto") == 0)
-				o->backend = NT_BACKEND_AUTO;
-			else if (strcmp(optarg, "tracepoint") == 0)
-				o->backend = NT_BACKEND_TRACEPOINT;
-			else if (strcmp(optarg, "fentry") == 0)
-				o->backend = NT_BACKEND_FENTRY;
-			else if (strcmp(optarg, "kprobe") == 0)
-				o->backend = NT_BACKEND_KPROBE;
-			else
-				return fail(err, errlen, "unknown backend '%s' (use auto, tracepoint, fentry or kprobe)", optarg);
-			break;
-		case OPT_COUNT:
-			if (strcmp(optarg, "wire") == 0)
-				o->counting = NT_COUNT_WIRE;
-			else if (strcmp(optarg, "calls") == 0)
-				o->counting = NT_COUNT_CALLS;
-			else
-				return fail(err, errlen, "unknown counting '%s' (use wire or calls)", optarg);
-			break;
-		case OPT_KEEP_EXITED:
-			if (parse_number(optarg, 0, 7 * 24 * 3600, &v) < 0)
-				return fail(err, errlen, "--keep-exited takes seconds from 0 to 604800, not '%s'", optarg);
-			o->keep_exited = (time_t)v;
-			daemon_opt = true;
-			break;
-		case OPT_MAX_EXITED:
-			if (parse_number(optarg, 1, 100000000, &v) < 0)
-				return fail(err, errlen, "--max-exited takes a count from 1 to 100000000, not '%s'", optarg);
-			o->max_exited = (size_t)v;
-			daemon_opt = true;
-			break;
-		case OPT_EXIT_BUFFER:
-			if (parse_number(optarg, 1, NT_MAX_EXIT_BUFFER_MIB, &v) < 0)
-				return fail(err, errlen, "--exit-buffer takes MiB from 1 to %d, not '%s'",
-					    NT_MAX_EXIT_BUFFER_MIB, optarg);
-			/* a BPF ring buffer's size is a power of two */
-			o->exit_buffer_mib = 1;
-			while (o->exit_buffer_mib < v)
-				o->exit_buffer_mib *= 2;
-			daemon_opt = true;
-			break;
-		case OPT_MAX_CLIENTS:
-			if (parse_number(optarg, 1, 65536, &v) < 0)
-				return fail(err, errlen, "--max-clients takes a count from 1 to 65536, not '%s'", optarg);
-			o->max_clients = (unsigned int)v;
-			daemon_opt = true;
-			break;
-		case OPT_CLIENT_TIMEOUT:
-			if (parse_number(optarg, 1, 3600, &v) < 0)
-				return fail(err, errlen, "--client-timeout takes seconds from 1 to 3600, not '%s'", optarg);
-			o->client_timeout = (time_t)v;
-			daemon_opt = true;
-			break;
-		case OPT_USER:
-			if (!*optarg)
-				return fail(err, errlen, "--user needs a user name");
-			o->user = optarg;
-			daemon_opt = true;
-			break;
-		case OPT_GROUP:
-			if (!*optarg)
-				return fail(err, errlen, "--group needs a group name");
-			o->group = optarg;
-			daemon_opt = true;
-			break;
-		case OPT_NO_DROP:
-			o->no_drop = true;
-			daemon_opt = true;
-			break;
-		case OPT_LIST:
-		case OPT_CHECK:
-		case OPT_TOP:
-		case OPT_METRICS: {
-			enum nt_mode m = c == OPT_LIST ? NT_MODE_LIST : c == OPT_CHECK ? NT_MODE_CHECK :
-					 c == OPT_TOP ? NT_MODE_TOP : NT_MODE_METRICS;
-
-			if (client != NT_MODE_DAEMON && client != m)
-				return fail(err, errlen, "%s and %s exclude each other",
-					    mode_option(client), mode_option(m));
-			client = m;
-			o->mode = m;
-			break;
-		}
-		case 'd':
-			if (parse_seconds(optarg, 100, 86400000, &o->interval_ms) < 0)
-				return fail(err, errlen, "-d takes seconds from 0.1 to 86400, not '%s'", optarg);
-			top_opt = "-d";
-			break;
-		case 'n':
-			if (parse_number(optarg, 1, 1000000000, &v) < 0)
-				return fail(err, errlen, "-n takes a count from 1 to 1000000000, not '%s'", optarg);
-			o->count = (unsigned long)v;
-			top_opt = "-n";
-			break;
-		case 'b':
-			o->batch = true;
-			top_opt = "-b";
-			break;
-		case OPT_BY:
-			if (strcmp(optarg, "pid") == 0)
-				o->by = NT_BY_PID;
-			else if (strcmp(optarg, "command") == 0)
-				o->by = NT_BY_COMMAND;
-			else if (strcmp(optarg, "user") == 0)
-				o->by = NT_BY_USER;
-			else if (strcmp(optarg, "cgroup") == 0)
-				o->by = NT_BY_CGROUP;
-			else
-				return fail(err, errlen, "--by takes pid, command, user or cgroup, not '%s'", optarg);
-			top_opt = "--by";
-			break;
-		case OPT_METRICS_FILE:
-			if (!*optarg)
-				return fail(err, errlen, "--metrics-file needs a path");
-			o->metrics_file = optarg;
-			metrics_opt = "--metrics-file";
-			break;
-		case OPT_METRICS_STATE:
-			if (!*optarg)
-				return fail(err, errlen, "--metrics-state needs a path");
-			o->metrics_state = optarg;
-			metrics_opt = "--metrics-state";
-			break;
-		case OPT_TOP_N:
-			if (parse_number(optarg, 0, 100000, &v) < 0)
-				return fail(err, errlen, "--top-n takes a count from 0 to 100000, not '%s'", optarg);
-			o->top_n = (unsigned int)v;
-			metrics_opt = "--top-n";
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			o->mode = NT_MODE_HELP;
+		rc = OPTION_OTHER;
+		for (i = 0; rc == OPTION_OTHER && i < sizeof(handlers) / sizeof(handlers[0]); i++)
+			rc = handlers[i](o, &seen, c, err, errlen);
+		if (rc == OPTION_OTHER)
+			rc = last_option(o, c, argv, err, errlen);
+		if (rc == OPTION_STOP)
 			return 0;
-		case 'V':
-			o->mode = NT_MODE_VERSION;
-			return 0;
-		case ':':
-			if (optopt && optopt < 0x100 && strncmp(argv[optind - 1], "--", 2) != 0)
-				return fail(err, errlen, "option '-%c' needs an argument", optopt);
-			return fail(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			/* optind does not move past a bad letter inside "-xv" */
-			if (optopt && optopt < 0x100 && strncmp(argv[optind - 1], "--", 2) != 0)
-				return fail(err, errlen, "unknown option '-%c'", optopt);
-			return fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
-		}
+		if (rc == OPTION_FAILED)
+			return -1;
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
-	if (o->json && o->mode != NT_MODE_LIST && o->mode != NT_MODE_CHECK)
-		return fail(err, errlen, "--json goes with --list or --check");
-	if (daemon_opt && o->mode != NT_MODE_DAEMON)
-		return fail(err, errlen, "daemon options cannot be combined with %s", mode_option(o->mode));
-	if (top_opt && o->mode != NT_MODE_TOP)
-		return fail(err, errlen, "%s goes with --top", top_opt);
-	if (metrics_opt && o->mode != NT_MODE_METRICS)
-		return fail(err, errlen, "%s goes with --metrics", metrics_opt);
-	return 0;
+	return check_combination(o, &seen, err, errlen);
 }
 
 void nt_usage(FILE *out)

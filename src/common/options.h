@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "backends.h"
+
 enum nt_mode {
 	NT_MODE_DAEMON,
 	NT_MODE_LIST,
@@ -15,13 +17,6 @@ enum nt_mode {
 	NT_MODE_METRICS,
 	NT_MODE_HELP,
 	NT_MODE_VERSION,
-};
-
-enum nt_backend {
-	NT_BACKEND_AUTO,
-	NT_BACKEND_TRACEPOINT,
-	NT_BACKEND_FENTRY,
-	NT_BACKEND_KPROBE,
 };
 
 /* --count: what a packet is. */
@@ -85,7 +80,6 @@ void nt_options_defaults(struct nt_options *o);
 int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, size_t errlen);
 
 void nt_usage(FILE *out);
-const char *nt_backend_name(enum nt_backend b);
 /* "auto", "wire", "calls" */
 const char *nt_counting_name(enum nt_counting c);
 

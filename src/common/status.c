@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "status.h"
+#include "counters.h"
 #include "numparse.h"
 
 #include <errno.h>
@@ -21,8 +22,9 @@ int nt_pidfile_write(int fd, pid_t pid, const struct nt_status *st)
 	/* after the lines older clients know, which they skip as unknown keys */
 	if (st->counting[0] && len > 0 && (size_t)len < sizeof(buf)) {
 		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "counting %s\nunattributed", st->counting);
-		for (i = 0; i < NT_STATUS_UNATTRIBUTED && len > 0 && (size_t)len < sizeof(buf); i++)
-			len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %llu", st->unattributed[i]);
+		for (i = 0; i < NT_C_COUNT && len > 0 && (size_t)len < sizeof(buf); i++)
+			len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %llu",
+					nt_counter_get(&st->unattributed, i));
 		if (len > 0 && (size_t)len < sizeof(buf))
 			len += snprintf(buf + len, sizeof(buf) - (size_t)len, "\n");
 	}
@@ -45,27 +47,27 @@ static bool counter_line(const char *line, const char *key, unsigned long long *
 /* "unattributed N N N N N N N N": all eight, or the line is ignored. */
 static bool unattributed_line(const char *line, struct nt_status *st)
 {
-	unsigned long long v[NT_STATUS_UNATTRIBUTED];
+	struct taskcount v;
 	const char *p;
 	int i;
 
 	if (strncmp(line, "unattributed ", 13) != 0)
 		return false;
 	p = line + 12;
-	for (i = 0; i < NT_STATUS_UNATTRIBUTED; i++) {
+	for (i = 0; i < NT_C_COUNT; i++) {
 		char *end;
 
 		if (*p != ' ' || p[1] < '0' || p[1] > '9')
 			return false;
 		errno = 0;
-		v[i] = strtoull(p + 1, &end, 10);
+		*nt_counter_at(&v, i) = strtoull(p + 1, &end, 10);
 		if (errno)
 			return false;
 		p = end;
 	}
 	if (*p != '\n' && *p != '\0')
 		return false;
-	memcpy(st->unattributed, v, sizeof(v));
+	st->unattributed = v;
 	return true;
 }
 

@@ -10,8 +10,7 @@
 
 #include <sys/types.h>
 
-/* The unattributed totals, in the order of atop's counters (tcp, udp x snd, rcv x packets, bytes). */
-#define NT_STATUS_UNATTRIBUTED 8
+#include "protocol.h"
 
 struct nt_status {
 	char backend[32];
@@ -19,7 +18,7 @@ struct nt_status {
 	unsigned long long dropped_exits;
 	unsigned long long evicted_exited;
 	char counting[8];		/* "wire" or "calls"; empty from older daemons */
-	unsigned long long unattributed[NT_STATUS_UNATTRIBUTED];
+	struct taskcount unattributed;	/* what the packet programs saw that no process owns */
 };
 
 /* Write the pid and the status over what the pid file (fd) held; 0 or -1. */

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "process.h"
 #include "exitcodes.h"
+#include "unixsock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,16 +48,17 @@ int nt_pidfile_lock(const char *path, int *fdp, char *err, size_t errlen)
 }
 
 /* Is somebody accepting on this socket path? */
-static int socket_is_live(const struct sockaddr_un *sun)
+static int socket_is_live(const char *path)
 {
-	int fd, live;
+	int fd = nt_unix_connect(path);
 
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	if (fd == NT_CONNECT_SOCKET)
 		return -1;
-	live = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 || errno == EAGAIN;
-	close(fd);
-	return live;
+	return errno == EAGAIN;
 }
 
 int nt_socket_listen(const char *path, int *fdp, char *err, size_t errlen)
@@ -76,7 +78,7 @@ int nt_socket_listen(const char *path, int *fdp, char *err, size_t errlen)
 			snprintf(err, errlen, "%s exists and is not a socket: remove it or choose another with --socket", path);
 			return NT_EXIT_SOCKET;
 		}
-		if (socket_is_live(&sun) == 1) {
+		if (socket_is_live(path) == 1) {
 			snprintf(err, errlen, "another daemon already serves %s: stop it first", path);
 			return NT_EXIT_RUNNING;
 		}

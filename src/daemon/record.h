@@ -13,6 +13,9 @@
 void nt_record_encode(struct netpertask *out, const struct nt_task_record *in,
 		      unsigned long boot_epoch);
 
+/* The kernel's counters as atop's: the only place they change type. */
+void nt_taskcount_from_kernel(struct taskcount *out, const struct nt_counters *in);
+
 /* The record that ends a reply. */
 void nt_record_terminator(struct netpertask *out);
 

@@ -63,14 +63,7 @@ static void source_status(void *ctx, struct nt_status *st)
 	st->dropped_exits = drops[NT_DROP_EXIT_RINGBUF];
 	snprintf(st->counting, sizeof(st->counting), "%s", nt_collect_counting(ctx));
 	nt_collect_unattributed(ctx, &u);
-	{
-		const unsigned long long v[NT_STATUS_UNATTRIBUTED] = {
-			u.tcpsndpacks, u.tcpsndbytes, u.tcprcvpacks, u.tcprcvbytes,
-			u.udpsndpacks, u.udpsndbytes, u.udprcvpacks, u.udprcvbytes,
-		};
-
-		memcpy(st->unattributed, v, sizeof(v));
-	}
+	nt_taskcount_from_kernel(&st->unattributed, &u);
 }
 
 /*

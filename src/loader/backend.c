@@ -5,17 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *nt_backend_id_name(enum nt_backend_id id)
-{
-	static const char *const names[NT_BK__MAX] = {
-		[NT_BK_TRACEPOINT] = "tracepoint",
-		[NT_BK_FENTRY] = "fentry",
-		[NT_BK_KPROBE] = "kprobe",
-	};
-
-	return id < NT_BK__MAX ? names[id] : "?";
-}
-
 void nt_kernel_requirements(const struct nt_kernel_features *f, char *reason, size_t len)
 {
 	const char *missing = NULL;
@@ -55,43 +44,43 @@ static bool has_hook_functions(const struct nt_kernel_features *f, char *reason,
 	return false;
 }
 
-bool nt_backend_available(const struct nt_kernel_features *f, enum nt_backend_id id,
+bool nt_backend_available(const struct nt_kernel_features *f, enum nt_backend id,
 			  char *reason, size_t len)
 {
 	nt_kernel_requirements(f, reason, len);
 	if (reason[0])
 		return false;
 	switch (id) {
-	case NT_BK_TRACEPOINT:
+	case NT_BACKEND_TRACEPOINT:
 		if (f->tp_sock_length)
 			return true;
 		snprintf(reason, len, "no sock:sock_send_length/sock_recv_length tracepoints (Linux >= 6.3)");
 		return false;
-	case NT_BK_FENTRY:
+	case NT_BACKEND_FENTRY:
 		return has_hook_functions(f, reason, len);
-	case NT_BK_KPROBE:
+	case NT_BACKEND_KPROBE:
 		if (!f->kprobes) {
 			snprintf(reason, len, "no kprobes in this kernel (CONFIG_KPROBES)");
 			return false;
 		}
 		return has_hook_functions(f, reason, len);
-	case NT_BK__MAX:
+	case NT_BACKEND_AUTO:	/* a choice among them, not one to load */
 		break;
 	}
 	snprintf(reason, len, "unknown backend");
 	return false;
 }
 
-bool nt_wire_available(const struct nt_kernel_features *f, enum nt_backend_id id,
+bool nt_wire_available(const struct nt_kernel_features *f, enum nt_backend id,
 		       char *reason, size_t len)
 {
 	const char *missing = NULL;
 
 	if (!nt_backend_available(f, id, reason, len))
 		return false;
-	if (id != NT_BK_TRACEPOINT) {
+	if (id != NT_BACKEND_TRACEPOINT) {
 		snprintf(reason, len, "wire counting needs the tracepoint backend (Linux >= 6.4), not %s",
-			 nt_backend_id_name(id));
+			 nt_backend_name(id));
 		return false;
 	}
 	if (!f->cgroup_skb)
@@ -115,41 +104,28 @@ bool nt_wire_available(const struct nt_kernel_features *f, enum nt_backend_id id
 	return true;
 }
 
-static enum nt_backend_id wanted_id(enum nt_backend want)
-{
-	switch (want) {
-	case NT_BACKEND_FENTRY:
-		return NT_BK_FENTRY;
-	case NT_BACKEND_KPROBE:
-		return NT_BK_KPROBE;
-	default:
-		return NT_BK_TRACEPOINT;
-	}
-}
-
 size_t nt_backend_plan(const struct nt_kernel_features *f, enum nt_backend want,
-		       enum nt_backend_id plan[NT_BK__MAX], char *reason, size_t len)
+		       enum nt_backend plan[NT_BACKEND__COUNT], char *reason, size_t len)
 {
-	char why[NT_BK__MAX][160];
+	char why[NT_BACKEND__COUNT][160];
 	size_t n = 0;
 	int id;
 
 	reason[0] = '\0';
 	if (want != NT_BACKEND_AUTO) {
-		id = wanted_id(want);
-		if (!nt_backend_available(f, id, reason, len))
+		if (!nt_backend_available(f, want, reason, len))
 			return 0;
-		plan[0] = id;
+		plan[0] = want;
 		return 1;
 	}
-	for (id = 0; id < NT_BK__MAX; id++)
+	for (id = 0; id < NT_BACKEND__COUNT; id++)
 		if (nt_backend_available(f, id, why[id], sizeof(why[id])))
 			plan[n++] = id;
 	if (n == 0) {
 		nt_kernel_requirements(f, reason, len);
 		if (!reason[0])
 			snprintf(reason, len, "no backend can run on kernel %s: tracepoint: %s; fentry: %s; kprobe: %s",
-				 f->release, why[NT_BK_TRACEPOINT], why[NT_BK_FENTRY], why[NT_BK_KPROBE]);
+				 f->release, why[NT_BACKEND_TRACEPOINT], why[NT_BACKEND_FENTRY], why[NT_BACKEND_KPROBE]);
 	}
 	return n;
 }

@@ -11,23 +11,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "backends.h"
 #include "kernel_probe.h"
-#include "options.h"
-
-enum nt_backend_id {
-	NT_BK_TRACEPOINT,
-	NT_BK_FENTRY,
-	NT_BK_KPROBE,
-	NT_BK__MAX
-};
-
-const char *nt_backend_id_name(enum nt_backend_id id);
 
 /* Empty reason: the kernel can run netatop at all (version, BTF, map and program types). */
 void nt_kernel_requirements(const struct nt_kernel_features *f, char *reason, size_t len);
 
 /* Can this kernel run `id`?  If not, why, in `reason`. */
-bool nt_backend_available(const struct nt_kernel_features *f, enum nt_backend_id id,
+bool nt_backend_available(const struct nt_kernel_features *f, enum nt_backend id,
 			  char *reason, size_t len);
 
 /*
@@ -35,7 +26,7 @@ bool nt_backend_available(const struct nt_kernel_features *f, enum nt_backend_id
  * programs need the tracepoint backend's per-call hooks to learn who
  * owns a socket.  If not, why, in `reason`.
  */
-bool nt_wire_available(const struct nt_kernel_features *f, enum nt_backend_id id,
+bool nt_wire_available(const struct nt_kernel_features *f, enum nt_backend id,
 		       char *reason, size_t len);
 
 /*
@@ -43,6 +34,6 @@ bool nt_wire_available(const struct nt_kernel_features *f, enum nt_backend_id id
  * one asked for.  Returns how many (0: none; `reason` says why).
  */
 size_t nt_backend_plan(const struct nt_kernel_features *f, enum nt_backend want,
-		       enum nt_backend_id plan[NT_BK__MAX], char *reason, size_t len);
+		       enum nt_backend plan[NT_BACKEND__COUNT], char *reason, size_t len);
 
 #endif

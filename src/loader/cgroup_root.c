@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -27,7 +28,11 @@ static void unescape(char *s)
 	*out = '\0';
 }
 
-int nt_cgroup2_mountpoint(FILE *mountinfo, char *path, size_t len)
+/*
+ * The mount point of the cgroup2 hierarchy's root in a mountinfo file
+ * (mount root "/"), octal escapes undone.  0 if found, -1 if not.
+ */
+static int cgroup2_mountpoint(FILE *mountinfo, char *path, size_t len)
 {
 	char line[4096];
 
@@ -120,7 +125,7 @@ int nt_cgroup_root_open(const char *mountinfo_path, const char *scratch, char *h
 
 	fp = fopen(mountinfo_path, "re");
 	if (fp) {
-		rc = nt_cgroup2_mountpoint(fp, path, sizeof(path));
+		rc = cgroup2_mountpoint(fp, path, sizeof(path));
 		fclose(fp);
 		if (rc == 0) {
 			fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -30,11 +30,11 @@ struct nt_collector {
 	 * The exit ring buffer (--exit-buffer): 104 bytes + 8 of header per
 	 * exit.  The daemon is woken at a quarter full, but thousands of
 	 * processes exiting at once keep it off the CPU, so the rest must
-	 * absorb such a burst.  Mapped once (src/ring.c): it adds at most its
+	 * absorb such a burst.  Mapped once (ring.c): it adds at most its
 	 * size to the daemon's RSS.
 	 */
 	size_t exit_bytes;
-	enum nt_backend_id backend;
+	enum nt_backend backend;
 	bool wire;			/* counting packets, not calls */
 	char cgroup_root[160];		/* how the packet programs reached the cgroup v2 root */
 	struct nt_kretprobe kretprobes[NT_FN__MAX];
@@ -87,7 +87,7 @@ static int on_exit_record(void *ctx, const void *data, size_t size)
 }
 
 /* Switch on the hook programs of one backend, and only those this kernel can take. */
-static void select_programs(struct netatop_bpf *skel, enum nt_backend_id id,
+static void select_programs(struct netatop_bpf *skel, enum nt_backend id,
 			    const struct nt_kernel_features *f, bool wire)
 {
 	struct bpf_program *packet[] = {
@@ -107,17 +107,17 @@ static void select_programs(struct netatop_bpf *skel, enum nt_backend_id id,
 	};
 	int i;
 
-	bpf_program__set_autoload(skel->progs.tp_sock_send_length, id == NT_BK_TRACEPOINT && !wire);
-	bpf_program__set_autoload(skel->progs.tp_sock_recv_length, id == NT_BK_TRACEPOINT && !wire);
+	bpf_program__set_autoload(skel->progs.tp_sock_send_length, id == NT_BACKEND_TRACEPOINT && !wire);
+	bpf_program__set_autoload(skel->progs.tp_sock_recv_length, id == NT_BACKEND_TRACEPOINT && !wire);
 	for (i = 0; i < (int)(sizeof(packet) / sizeof(packet[0])); i++)
 		bpf_program__set_autoload(packet[i], wire);
 	/* socket storage costs nothing until used, but calls mode has no use for it */
 	bpf_map__set_autocreate(skel->maps.nt_socks, wire);
 	for (i = 0; i < NT_FN__MAX; i++) {
-		bpf_program__set_autoload(fx[i], id == NT_BK_FENTRY && f->fn[i]);
-		bpf_program__set_autoload(kp[i], id == NT_BK_KPROBE && f->fn[i]);
+		bpf_program__set_autoload(fx[i], id == NT_BACKEND_FENTRY && f->fn[i]);
+		bpf_program__set_autoload(kp[i], id == NT_BACKEND_KPROBE && f->fn[i]);
 	}
-	bpf_program__set_autoload(skel->progs.kr_sock_call, id == NT_BK_KPROBE);
+	bpf_program__set_autoload(skel->progs.kr_sock_call, id == NT_BACKEND_KPROBE);
 }
 
 static int attach_kretprobes(struct nt_collector *c, const struct nt_kernel_features *f,
@@ -187,10 +187,10 @@ static void collector_unload(struct nt_collector *c)
 	c->skel = NULL;
 }
 
-static int load_backend(struct nt_collector *c, enum nt_backend_id id,
+static int load_backend(struct nt_collector *c, enum nt_backend id,
 			const struct nt_kernel_features *f, bool wire, bool walk, char *err, size_t errlen)
 {
-	const char *name = nt_backend_id_name(id);
+	const char *name = nt_backend_name(id);
 	int rc;
 
 	c->skel = netatop_bpf__open();
@@ -207,7 +207,7 @@ static int load_backend(struct nt_collector *c, enum nt_backend_id id,
 	rc = netatop_bpf__attach(c->skel);
 	if (rc)
 		return load_error(rc, "attach", name, err, errlen);
-	if (id == NT_BK_KPROBE) {
+	if (id == NT_BACKEND_KPROBE) {
 		rc = attach_kretprobes(c, f, err, errlen);
 		if (rc != NT_EXIT_OK)
 			return rc;
@@ -232,7 +232,7 @@ static int load_backend(struct nt_collector *c, enum nt_backend_id id,
 	return NT_EXIT_OK;
 }
 
-int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
+int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend id,
 			    const struct nt_kernel_features *f, bool wire, size_t exit_bytes,
 			    char *err, size_t errlen)
 {
@@ -270,7 +270,7 @@ int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
  * One backend, counting wire packets where it can and `counting` allows;
  * auto falls back to calls, with a line saying why.
  */
-static int open_counting(struct nt_collector **cp, enum nt_backend_id id,
+static int open_counting(struct nt_collector **cp, enum nt_backend id,
 			 const struct nt_kernel_features *f, enum nt_counting counting,
 			 size_t exit_bytes, char *err, size_t errlen)
 {
@@ -298,7 +298,7 @@ static int open_counting(struct nt_collector **cp, enum nt_backend_id id,
 int nt_collect_open(struct nt_collector **cp, enum nt_backend want, enum nt_counting counting,
 		    size_t exit_bytes, char *err, size_t errlen)
 {
-	enum nt_backend_id plan[NT_BK__MAX];
+	enum nt_backend plan[NT_BACKEND__COUNT];
 	struct nt_kernel_features f;
 	size_t n, i;
 	int rc = NT_EXIT_KERNEL;
@@ -310,8 +310,8 @@ int nt_collect_open(struct nt_collector **cp, enum nt_backend want, enum nt_coun
 		if (rc == NT_EXIT_OK || rc == NT_EXIT_PRIVILEGE)
 			return rc;
 		if (i + 1 < n)
-			nt_log(LOG_NOTICE, "backend %s: %s; trying %s", nt_backend_id_name(plan[i]), err,
-			       nt_backend_id_name(plan[i + 1]));
+			nt_log(LOG_NOTICE, "backend %s: %s; trying %s", nt_backend_name(plan[i]), err,
+			       nt_backend_name(plan[i + 1]));
 	}
 	return rc;
 }
@@ -327,7 +327,7 @@ void nt_collect_close(struct nt_collector *c)
 
 const char *nt_collect_backend(const struct nt_collector *c)
 {
-	return nt_backend_id_name(c->backend);
+	return nt_backend_name(c->backend);
 }
 
 const char *nt_collect_counting(const struct nt_collector *c)

@@ -28,7 +28,7 @@ int nt_collect_open(struct nt_collector **cp, enum nt_backend want, enum nt_coun
  * Load exactly one backend (for --check's proof), counting wire packets
  * or calls.  exit_bytes: a power of two.
  */
-int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend_id id,
+int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend id,
 			    const struct nt_kernel_features *f, bool wire, size_t exit_bytes,
 			    char *err, size_t errlen);
 void nt_collect_close(struct nt_collector *c);

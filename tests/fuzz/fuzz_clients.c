@@ -3,7 +3,7 @@
  * libFuzzer harness over the client-handling code that needs no kernel:
  * request framing (request.c), exited-record retention (exited.c), reply
  * assembly and its reference counts (reply.c, record.c), the status lines
- * of the pid file (daemon.c) and the /proc/stat "btime" parser
+ * of the pid file (status.c) and the /proc/stat "btime" parser
  * (bootepoch.c).
  *
  * The input is a short header and then a sequence of operations, one
@@ -194,7 +194,6 @@ static void read_task(struct fz_in *in, struct nt_task_record *t)
 		t->tgid = fz_u32(in);
 		break;
 	}
-	t->flags = how;
 	t->start_boottime = (how & 4) ? fz_u64(in) : (uint64_t)fz_u16(in) * NSEC_PER_SEC + fz_u8(in);
 	n = fz_bytes(in, (how & 8) ? NT_COMM_LEN : how % 7, &b);
 	memcpy(t->comm, b, n);

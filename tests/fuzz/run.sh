@@ -9,8 +9,13 @@
 #                 counter source
 #
 # The harnesses are compiled with clang -fsanitize=fuzzer,address,undefined
-# together with the src/<part>/*.c files they test, compiled straight from the
-# source tree with coverage (not the parts' libraries, built by gcc without it).
+# and linked with an archive of the daemon's and the common code, compiled
+# straight from the source tree with coverage (not libdaemon.a and
+# libcommon.a, built by gcc without it): the linker takes from it what each
+# harness calls.  The list of those sources is Makefile.am's, passed by make
+# in NETATOP_FUZZ_SOURCES (or read from the configured tree's Makefile; its
+# headers are left out here), so a file added to either library is fuzzed
+# with it.
 #
 # Environment:
 #   NETATOP_FUZZ_RUNS_CLIENTS  inputs for fuzz_clients (default 200000)
@@ -19,6 +24,7 @@
 #   NETATOP_FUZZ_SEED          libFuzzer's -seed (default: random, logged)
 #   NETATOP_FUZZ_CORPUS_OUT    keep the inputs found in this directory
 #   CLANG                      the compiler (default clang)
+#   AR                         the archiver (default ar)
 #
 # A failure prints the input that failed (and keeps it under
 # tests/fuzz/build/<harness>.artifacts/): replay it with
@@ -34,13 +40,24 @@ runs_clients=${NETATOP_FUZZ_RUNS_CLIENTS:-200000}
 runs_server=${NETATOP_FUZZ_RUNS_SERVER:-2000}
 seconds=${NETATOP_FUZZ_SECONDS:-150}
 cc=${CLANG:-clang}
+ar=${AR:-ar}
 out=$top_builddir/tests/fuzz/build
 fuzzdir=$top_srcdir/tests/fuzz
-src=$top_srcdir/src
+files=${NETATOP_FUZZ_SOURCES:-}
+if [ -z "$files" ] && [ -f "$top_builddir/Makefile" ]; then
+	files=$(q_make_var "$top_builddir" FUZZ_LIBRARY_FILES)
+fi
+sources=
+for f in $files; do
+	case $f in
+	*.c) sources="$sources $f" ;;
+	esac
+done
+[ -n "$sources" ] || q_fail "no list of sources to fuzz: run 'make fuzz', or configure the tree first"
 
 command -v "$cc" >/dev/null 2>&1 || q_skip "$cc not found: apt-get install clang libclang-rt-14-dev"
 rm -rf "$out"
-mkdir -p "$out/obj-clients" "$out/obj-server" "$out/probe" || q_fail "cannot create $out"
+mkdir -p "$out/obj" "$out/obj-failing" "$out/probe" || q_fail "cannot create $out"
 
 # libFuzzer's runtime: in Debian's libclang-rt-14-dev (clang's dependency).
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' \
@@ -59,34 +76,46 @@ else
 	cfg_inc=$out/config
 fi
 
+# every part's headers, as the analyzer has them: run.c sees the loader's
+incs="-I$cfg_inc $(for d in "$top_srcdir"/src/*/; do printf -- "-I%s " "${d%/}"; done)-I$top_srcdir/bpf -I$fuzzdir"
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-	-Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes
-	-I$cfg_inc -I$src/common -I$src/daemon -I$top_srcdir/bpf -I$fuzzdir"
+	-Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes $incs"
 
-build() {	# build HARNESS OBJDIR "plain sources" "sources whose malloc fails on demand"
-	h=$1 objdir=$2 plain=$3 failing=$4 objs=
-	echo "building $h"
-	for f in $plain; do
+# Each source once as it is, and once more with its malloc() failing on
+# demand (-Dmalloc=nt_fuzz_malloc) for the harnesses that ask for it.
+compile() {	# compile OBJDIR EXTRA-FLAGS
+	for f in $sources; do
 		# shellcheck disable=SC2086 # flags are words
-		$cc $cflags -fsanitize=fuzzer-no-link -c "$src/$f.c" -o "$objdir/${f##*/}.o" || return 1
-		objs="$objs $objdir/${f##*/}.o"
+		$cc $cflags $2 -fsanitize=fuzzer-no-link -c "$top_srcdir/$f" \
+			-o "$1/$(basename "$f" .c).o" || return 1
 	done
-	for f in $failing; do
-		# shellcheck disable=SC2086
-		$cc $cflags -fsanitize=fuzzer-no-link -Dmalloc=nt_fuzz_malloc -c "$src/$f.c" -o "$objdir/${f##*/}.o" || return 1
-		objs="$objs $objdir/${f##*/}.o"
+}
+echo "compiling $(echo $sources | wc -w) sources of Makefile.am's libraries"
+compile "$out/obj" "" || q_fail "cannot compile the sources"
+compile "$out/obj-failing" -Dmalloc=nt_fuzz_malloc || q_fail "cannot compile the sources"
+
+build() {	# build HARNESS "sources (base names) whose malloc fails on demand"
+	h=$1 failing=$2 objs=
+	echo "building $h"
+	for o in "$out/obj"/*.o; do
+		n=$(basename "$o" .o)
+		case " $failing " in
+		*" $n "*) objs="$objs $out/obj-failing/$n.o" ;;
+		*) objs="$objs $o" ;;
+		esac
 	done
+	rm -f "$out/$h.a"
 	# shellcheck disable=SC2086
-	$cc $cflags -fsanitize=fuzzer -c "$fuzzdir/$h.c" -o "$objdir/$h.o" || return 1
+	$ar rcs "$out/$h.a" $objs || return 1
 	# shellcheck disable=SC2086
-	$cc $cflags -fsanitize=fuzzer -pthread $objdir/$h.o $objs -o "$out/$h" || return 1
+	$cc $cflags -fsanitize=fuzzer -c "$fuzzdir/$h.c" -o "$out/$h.o" || return 1
+	# shellcheck disable=SC2086
+	$cc $cflags -fsanitize=fuzzer -pthread "$out/$h.o" "$out/$h.a" -o "$out/$h" || return 1
 }
 
-build fuzz_clients "$out/obj-clients" "daemon/request daemon/record common/status common/bootepoch common/numparse" "daemon/exited daemon/reply" ||
-	q_fail "cannot build fuzz_clients"
-# log.c is replaced by the harness: it checks what the server logs
-build fuzz_server "$out/obj-server" "daemon/request daemon/record common/status common/bootepoch common/numparse daemon/exited daemon/server" "daemon/reply" ||
-	q_fail "cannot build fuzz_server"
+build fuzz_clients "exited reply" || q_fail "cannot build fuzz_clients"
+# the harness has its own nt_log(): it checks what the server logs
+build fuzz_server "reply" || q_fail "cannot build fuzz_server"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1"

@@ -94,7 +94,7 @@ START_TEST(test_sample_dedup)
 	ck_assert_uint_eq(s.n, 4);
 	ck_assert_near(s.when, 12.5);
 	ck_assert_int_eq(s.procs[0].pid, 10);
-	ck_assert_uint_eq(s.procs[0].c[NT_C_TCP_SND_BYTES], 3000);
+	ck_assert_uint_eq(s.procs[0].c.tcpsndbytes, 3000);
 	ck_assert_int_eq(s.procs[1].pid, 20);
 	ck_assert_int_eq(s.procs[2].pid, 30);
 	ck_assert_uint_eq(s.procs[2].btime, 100);
@@ -119,12 +119,12 @@ END_TEST
 START_TEST(test_counters_order)
 {
 	struct taskcount tc = { 1, 2, 3, 4, 5, 6, 7, 8 };
-	unsigned long long c[NT_C_COUNT];
 	int i;
 
-	nt_counters_from_taskcount(c, &tc);
-	for (i = 0; i < NT_C_COUNT; i++)
-		ck_assert_uint_eq(c[i], (unsigned long long)i + 1);
+	for (i = 0; i < NT_C_COUNT; i++) {
+		ck_assert_uint_eq(nt_counter_get(&tc, i), (unsigned long long)i + 1);
+		ck_assert_ptr_eq(nt_counter_at(&tc, i), (unsigned long long *)&tc + i);
+	}
 }
 END_TEST
 
@@ -188,14 +188,14 @@ START_TEST(test_rates)
 	ck_assert_near(r->rate[NT_C_UDP_RCV_BYTES], 2000);
 	ck_assert_near(r->rate[NT_C_UDP_RCV_PACKS], 2);
 	ck_assert_near(r->rate[NT_C_TCP_RCV_BYTES], 0);
-	ck_assert_uint_eq(r->total[NT_C_TCP_SND_BYTES], 30000);
+	ck_assert_uint_eq(r->total.tcpsndbytes, 30000);
 	ck_assert_str_eq(r->command, "steady");
 	ck_assert(!r->exited);
 	ck_assert_uint_eq(r->nprocs, 1);
 
 	r = row_pid(&v, 2);
 	ck_assert_near(r->rate[NT_C_TCP_SND_BYTES], 0);
-	ck_assert_uint_eq(r->total[NT_C_UDP_RCV_BYTES], 500);
+	ck_assert_uint_eq(r->total.udprcvbytes, 500);
 
 	r = row_pid(&v, 3);
 	ck_assert_near(r->rate[NT_C_TCP_SND_BYTES], 500);
@@ -318,7 +318,7 @@ START_TEST(test_group_command_user_cgroup)
 	ck_assert_uint_eq(r->nprocs, 2);
 	ck_assert_near(r->rate[NT_C_TCP_SND_BYTES], (4000 + 2000) / 2.0);
 	ck_assert_near(r->rate[NT_C_UDP_RCV_BYTES], 500);
-	ck_assert_uint_eq(r->total[NT_C_TCP_SND_BYTES], 9000);
+	ck_assert_uint_eq(r->total.tcpsndbytes, 9000);
 	ck_assert(!r->exited);
 	r = row_label(&v, "curl");
 	ck_assert_near(r->rate[NT_C_UDP_RCV_BYTES], 4000);
@@ -332,7 +332,7 @@ START_TEST(test_group_command_user_cgroup)
 	ck_assert_str_eq(r->user, "33");
 	ck_assert_uint_eq(r->nprocs, 2);
 	/* the exited one's totals count with its user's */
-	ck_assert_uint_eq(r->total[NT_C_TCP_SND_BYTES], 9050);
+	ck_assert_uint_eq(r->total.tcpsndbytes, 9050);
 	ck_assert_ptr_nonnull(row_label(&v, "1000"));
 	nt_view_free(&v);
 
@@ -341,7 +341,7 @@ START_TEST(test_group_command_user_cgroup)
 	r = row_label(&v, "/system.slice/nginx.service");
 	ck_assert_ptr_nonnull(r);
 	ck_assert_uint_eq(r->nprocs, 2);
-	ck_assert_uint_eq(r->total[NT_C_TCP_SND_BYTES], 9000);
+	ck_assert_uint_eq(r->total.tcpsndbytes, 9000);
 	ck_assert_ptr_nonnull(row_label(&v, "/user.slice"));
 	ck_assert_ptr_null(row_label(&v, "?"));	/* the unknown one exited before */
 	nt_view_free(&v);
@@ -376,7 +376,7 @@ static struct nt_view sort_view(void)
 	rows[2].pid = 30; strcpy(rows[2].command, "charlie");
 	rows[2].rate[NT_C_TCP_SND_BYTES] = 300; rows[2].rate[NT_C_UDP_SND_BYTES] = 200;
 	rows[3].pid = 20; strcpy(rows[3].command, "alpha");
-	rows[3].total[NT_C_TCP_SND_BYTES] = 5;	/* idle: the total decides */
+	rows[3].total.tcpsndbytes = 5;	/* idle: the total decides */
 	rows[4].pid = 50; strcpy(rows[4].command, "delta");	/* idle, nothing ever */
 	v.rows = rows;
 	v.n = 5;
@@ -516,8 +516,8 @@ static struct nt_row sample_row(void)
 	r.rate[NT_C_UDP_SND_BYTES] = 64;
 	r.rate[NT_C_UDP_RCV_PACKS] = 1;
 	r.rate[NT_C_UDP_RCV_BYTES] = 32;
-	r.total[NT_C_TCP_SND_BYTES] = 1048576;
-	r.total[NT_C_UDP_RCV_BYTES] = 2048;
+	r.total.tcpsndbytes = 1048576;
+	r.total.udprcvbytes = 2048;
 	return r;
 }
 

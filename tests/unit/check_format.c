@@ -342,7 +342,7 @@ START_TEST(test_json_big_numbers)
 }
 END_TEST
 
-/* Any comm must give valid, pure-ASCII JSON. */
+/* Any comm must give valid JSON: bytes that are not UTF-8 are escaped, so this one is pure ASCII. */
 START_TEST(test_json_escaping)
 {
 	struct netpertask r = mkrec(9, "");

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "labels.h"
 #include "metrics.h"
 #include "run_suite.h"
 
@@ -112,10 +113,10 @@ static struct nt_proc mkproc(pid_t pid, const char *comm, const char *cgroup, un
 		snprintf(p.cgroup, sizeof(p.cgroup), "%s", cgroup);
 	}
 	p.alive = true;
-	p.c[NT_C_TCP_SND_BYTES] = bytes;
-	p.c[NT_C_TCP_SND_PACKS] = bytes / 100;
-	p.c[NT_C_UDP_RCV_BYTES] = bytes / 2;
-	p.c[NT_C_UDP_RCV_PACKS] = 1;
+	p.c.tcpsndbytes = bytes;
+	p.c.tcpsndpacks = bytes / 100;
+	p.c.udprcvbytes = bytes / 2;
+	p.c.udprcvpacks = 1;
 	return p;
 }
 
@@ -138,8 +139,29 @@ static unsigned long long sum(const struct nt_series *s, size_t n, enum nt_count
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		t += s[i].c[c];
+		t += nt_counter_get(&s[i].c, c);
 	return t;
+}
+
+/*
+ * Sum the processes by command name or by cgroup as a run without a state
+ * file does: the top_n labels with the most bytes, then "other".
+ */
+static int group(const struct nt_proc *p, size_t n, enum nt_metrics_dim dim, size_t top_n,
+		 struct nt_series **out, size_t *nout)
+{
+	struct nt_sample smp = { .procs = (struct nt_proc *)p, .n = n, .when = 0 };
+	struct nt_mstate empty, next;
+	int rc;
+
+	*out = NULL;
+	*nout = 0;
+	nt_mstate_init(&empty);
+	if (nt_mstate_advance(&next, &empty, &smp, "", top_n) < 0)
+		return -1;
+	rc = nt_mstate_series(&next, dim, out, nout);
+	nt_mstate_free(&next);
+	return rc;
 }
 
 START_TEST(test_group_command)
@@ -148,16 +170,16 @@ START_TEST(test_group_command)
 	size_t n;
 
 	setup_procs();
-	ck_assert_int_eq(nt_metrics_group(procs, 7, NT_DIM_COMMAND, 2, &s, &n), 0);
+	ck_assert_int_eq(group(procs, 7, NT_DIM_COMMAND, 2, &s, &n), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_str_eq(s[0].label, "nginx");
-	ck_assert_uint_eq(s[0].c[NT_C_TCP_SND_BYTES], 12000);
-	ck_assert_uint_eq(s[0].c[NT_C_UDP_RCV_PACKS], 2);
+	ck_assert_uint_eq(s[0].c.tcpsndbytes, 12000);
+	ck_assert_uint_eq(s[0].c.udprcvpacks, 2);
 	ck_assert_uint_eq(s[0].nprocs, 2);
 	ck_assert_str_eq(s[1].label, "curl");
 	ck_assert_str_eq(s[2].label, "other");
 	/* sshd, tiny, bad"name and the command named other */
-	ck_assert_uint_eq(s[2].c[NT_C_TCP_SND_BYTES], 3000 + 10 + 20 + 100);
+	ck_assert_uint_eq(s[2].c.tcpsndbytes, 3000 + 10 + 20 + 100);
 	ck_assert_uint_eq(s[2].nprocs, 4);
 	/* nothing lost, nothing twice */
 	ck_assert_uint_eq(sum(s, n, NT_C_TCP_SND_BYTES), 5000 + 7000 + 9000 + 100 + 10 + 3000 + 20);
@@ -165,23 +187,23 @@ START_TEST(test_group_command)
 	free(s);
 
 	/* room for everyone: "other" holds only the command named so */
-	ck_assert_int_eq(nt_metrics_group(procs, 7, NT_DIM_COMMAND, 100, &s, &n), 0);
+	ck_assert_int_eq(group(procs, 7, NT_DIM_COMMAND, 100, &s, &n), 0);
 	ck_assert_uint_eq(n, 6);
 	ck_assert_str_eq(s[5].label, "other");
-	ck_assert_uint_eq(s[5].c[NT_C_TCP_SND_BYTES], 100);
+	ck_assert_uint_eq(s[5].c.tcpsndbytes, 100);
 	ck_assert_str_eq(s[4].label, "tiny");
 	ck_assert_str_eq(s[3].label, "bad\"name");
 	free(s);
 
 	/* top 0: one series, the host's total */
-	ck_assert_int_eq(nt_metrics_group(procs, 7, NT_DIM_COMMAND, 0, &s, &n), 0);
+	ck_assert_int_eq(group(procs, 7, NT_DIM_COMMAND, 0, &s, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(s[0].label, "other");
 	ck_assert_uint_eq(s[0].nprocs, 7);
 	free(s);
 
 	/* nobody: "other", at zero, so the series always exists */
-	ck_assert_int_eq(nt_metrics_group(procs, 0, NT_DIM_COMMAND, 20, &s, &n), 0);
+	ck_assert_int_eq(group(procs, 0, NT_DIM_COMMAND, 20, &s, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(s[0].label, "other");
 	ck_assert_uint_eq(sum(s, n, NT_C_TCP_SND_BYTES), 0);
@@ -195,16 +217,16 @@ START_TEST(test_group_cgroup)
 	size_t n;
 
 	setup_procs();
-	ck_assert_int_eq(nt_metrics_group(procs, 7, NT_DIM_CGROUP, 20, &s, &n), 0);
+	ck_assert_int_eq(group(procs, 7, NT_DIM_CGROUP, 20, &s, &n), 0);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_str_eq(s[0].label, "/system.slice/nginx.service");
-	ck_assert_uint_eq(s[0].c[NT_C_TCP_SND_BYTES], 12000);
+	ck_assert_uint_eq(s[0].c.tcpsndbytes, 12000);
 	ck_assert_str_eq(s[1].label, "/user.slice");
-	ck_assert_uint_eq(s[1].c[NT_C_TCP_SND_BYTES], 9100);
+	ck_assert_uint_eq(s[1].c.tcpsndbytes, 9100);
 	ck_assert_str_eq(s[2].label, "/system.slice/ssh.service");
 	ck_assert_uint_eq(s[2].nprocs, 2);
 	ck_assert_str_eq(s[3].label, "unknown");
-	ck_assert_uint_eq(s[3].c[NT_C_TCP_SND_BYTES], 10);
+	ck_assert_uint_eq(s[3].c.tcpsndbytes, 10);
 	ck_assert_str_eq(s[4].label, "other");
 	ck_assert_uint_eq(s[4].nprocs, 0);
 	free(s);
@@ -212,10 +234,10 @@ START_TEST(test_group_cgroup)
 	/* equal bytes: by label, so the output is stable */
 	procs[0] = mkproc(1, "b", "/b", 50);
 	procs[1] = mkproc(2, "a", "/a", 50);
-	ck_assert_int_eq(nt_metrics_group(procs, 2, NT_DIM_CGROUP, 1, &s, &n), 0);
+	ck_assert_int_eq(group(procs, 2, NT_DIM_CGROUP, 1, &s, &n), 0);
 	ck_assert_str_eq(s[0].label, "/a");
 	ck_assert_str_eq(s[1].label, "other");
-	ck_assert_uint_eq(s[1].c[NT_C_TCP_SND_BYTES], 50);
+	ck_assert_uint_eq(s[1].c.tcpsndbytes, 50);
 	free(s);
 }
 END_TEST
@@ -256,7 +278,9 @@ static long long value_of(const char *text, const char *series)
 
 START_TEST(test_write_format)
 {
-	struct nt_status st = { "tracepoint", 3, 4, 5 };
+	struct nt_status st = {
+		.backend = "tracepoint", .dropped_calls = 3, .dropped_exits = 4, .evicted_exited = 5,
+	};
 	regex_t sample_re, help_re, type_re;
 	char *text, *line, *save, *copy;
 	char family[128] = "";
@@ -408,7 +432,7 @@ static long long val(const struct nt_mstate *st, enum nt_metrics_dim d, const ch
 	ck_assert_str_eq(s[n - 1].label, "other");
 	for (i = 0; i < n; i++) {
 		if (strcmp(s[i].label, label) == 0)
-			v = (long long)s[i].c[c];
+			v = (long long)nt_counter_get(&s[i].c, c);
 	}
 	free(s);
 	return v;
@@ -559,7 +583,7 @@ START_TEST(test_state_monotonic)
 				p[i].btime = rnd(3);
 			}
 			for (k = 0; k < NT_C_COUNT; k++)
-				p[i].c[k] += rnd(3) ? rnd(5000) : 0;
+				*nt_counter_at(&p[i].c, k) += rnd(3) ? rnd(5000) : 0;
 			p[i].alive = rnd(5) != 0;
 			n++;
 		}
@@ -580,7 +604,8 @@ START_TEST(test_state_monotonic)
 					if (strcmp(after[i].label, before[d][j].label))
 						continue;
 					for (k = 0; k < NT_C_COUNT; k++)
-						ck_assert_msg(after[i].c[k] >= before[d][j].c[k],
+						ck_assert_msg(nt_counter_get(&after[i].c, k) >=
+							      nt_counter_get(&before[d][j].c, k),
 							      "step %d: %s went down", step, after[i].label);
 				}
 			}
@@ -596,7 +621,7 @@ START_TEST(test_state_monotonic)
 		ck_assert_uint_eq(back.nprocs, st.nprocs);
 		for (i = 0; i < st.nprocs; i++) {
 			ck_assert_int_eq(back.procs[i].pid, st.procs[i].pid);
-			ck_assert(memcmp(back.procs[i].c, st.procs[i].c, sizeof(st.procs[i].c)) == 0);
+			ck_assert(memcmp(&back.procs[i].c, &st.procs[i].c, sizeof(st.procs[i].c)) == 0);
 			ck_assert_int_eq(!back.procs[i].cgroup, !st.procs[i].cgroup);
 			if (st.procs[i].cgroup)
 				ck_assert_str_eq(back.procs[i].cgroup, st.procs[i].cgroup);
@@ -606,10 +631,10 @@ START_TEST(test_state_monotonic)
 			for (i = 0; i < st.dim[d].n; i++) {
 				ck_assert_str_eq(back.dim[d].members[i].label, st.dim[d].members[i].label);
 				ck_assert_uint_eq(back.dim[d].members[i].score, st.dim[d].members[i].score);
-				ck_assert(memcmp(back.dim[d].members[i].acc, st.dim[d].members[i].acc,
+				ck_assert(memcmp(&back.dim[d].members[i].acc, &st.dim[d].members[i].acc,
 						 sizeof(st.dim[d].members[i].acc)) == 0);
 			}
-			ck_assert(memcmp(back.dim[d].other.acc, st.dim[d].other.acc, sizeof(st.dim[d].other.acc)) == 0);
+			ck_assert(memcmp(&back.dim[d].other.acc, &st.dim[d].other.acc, sizeof(st.dim[d].other.acc)) == 0);
 		}
 		nt_mstate_free(&back);
 		free(text);
@@ -657,9 +682,9 @@ START_TEST(test_state_parse_bad)
 	ck_assert_str_eq(st.generation, "5:77");
 	ck_assert_uint_eq(st.nprocs, 1);
 	ck_assert_str_eq(st.procs[0].cgroup, "/a\\b\"c\nd");
-	ck_assert_uint_eq(st.procs[0].c[7], 8);
+	ck_assert_uint_eq(st.procs[0].c.udprcvbytes, 8);
 	ck_assert_uint_eq(st.dim[NT_DIM_CGROUP].members[0].score, 12);
-	ck_assert_uint_eq(st.dim[NT_DIM_COMMAND].other.acc[0], 8);
+	ck_assert_uint_eq(st.dim[NT_DIM_COMMAND].other.acc.tcpsndpacks, 8);
 	nt_mstate_free(&st);
 }
 END_TEST
