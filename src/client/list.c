@@ -33,13 +33,13 @@ int nt_list_main(const struct nt_options *o)
 		for (i = 0; i < n; i++)
 			nt_format_json_line(stdout, &recs[i]);
 		if (wire)
-			nt_format_unattributed_json(stdout, st.unattributed);
+			nt_format_unattributed_json(stdout, &st.unattributed);
 	} else {
 		nt_format_table_header(stdout);
 		for (i = 0; i < n; i++)
 			nt_format_table_line(stdout, &recs[i]);
 		if (wire)
-			nt_format_unattributed_line(stdout, st.unattributed);
+			nt_format_unattributed_line(stdout, &st.unattributed);
 	}
 	free(recs);
 	if (have_status) {

@@ -71,12 +71,12 @@ static void write_counting(FILE *f, const struct nt_status *st)
 		fprintf(f, "netatop_counting{mode=\"%s\"} %d\n", modes[m], strcmp(st->counting, modes[m]) == 0);
 	if (strcmp(st->counting, "wire") != 0)
 		return;
-	for (k = 0; k < NT_C_COUNT && k < NT_STATUS_UNATTRIBUTED; k++)
+	for (k = 0; k < NT_C_COUNT; k++)
 		fprintf(f, "# HELP netatop_unattributed_%s %s that no process owns (time-wait and request sockets, owners gone).\n"
 			"# TYPE netatop_unattributed_%s counter\n"
 			"netatop_unattributed_%s %llu\n",
 			counters[k].name, counters[k].help, counters[k].name, counters[k].name,
-			st->unattributed[counters[k].ctr]);
+			nt_counter_get(&st->unattributed, counters[k].ctr));
 }
 
 int nt_metrics_write(FILE *f, const struct nt_mstate *ms, size_t nprocs, size_t top_n,

@@ -6,6 +6,7 @@
  * topfmt.c; here only the clock, /proc, the terminal and the keys.
  */
 #include "config.h"
+#include "counters.h"
 #include "status.h"
 #include "top.h"
 
@@ -41,7 +42,7 @@ struct top {
 	char error[512];	/* the last failed sample, for the screen */
 	/* from the daemon's status: what it counts, and what it credited to nobody */
 	char counting[8];
-	unsigned long long unatt[NT_STATUS_UNATTRIBUTED];
+	unsigned long long unatt[NT_C_COUNT];
 	double unatt_time;
 	bool have_unatt;
 	double unatt_rate[NT_C_COUNT];
@@ -166,6 +167,7 @@ static int take_sample(struct top *t, struct nt_sample *s)
 /* The unattributed rates over the last interval, from the daemon's pid file. */
 static void read_status(struct top *t)
 {
+	unsigned long long u[NT_C_COUNT];
 	struct nt_status st;
 	double now = now_s();
 	int i;
@@ -176,11 +178,13 @@ static void read_status(struct top *t)
 		return;
 	}
 	snprintf(t->counting, sizeof(t->counting), "%s", st.counting);
+	for (i = 0; i < NT_C_COUNT; i++)
+		u[i] = nt_counter_get(&st.unattributed, (enum nt_counter)i);
 	if (t->have_unatt && now > t->unatt_time)
-		for (i = 0; i < NT_C_COUNT && i < NT_STATUS_UNATTRIBUTED; i++)
-			t->unatt_rate[i] = st.unattributed[i] >= t->unatt[i] ?
-				(double)(st.unattributed[i] - t->unatt[i]) / (now - t->unatt_time) : 0;
-	memcpy(t->unatt, st.unattributed, sizeof(t->unatt));
+		for (i = 0; i < NT_C_COUNT; i++)
+			t->unatt_rate[i] = u[i] >= t->unatt[i] ?
+				(double)(u[i] - t->unatt[i]) / (now - t->unatt_time) : 0;
+	memcpy(t->unatt, u, sizeof(t->unatt));
 	t->unatt_time = now;
 	t->have_unatt = true;
 }
