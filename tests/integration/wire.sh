@@ -8,8 +8,10 @@
 # and each process's own share must be what it moved (UDP exactly, TCP
 # sender against receiver); a child forked with a socket is credited from
 # its first call, and traffic to a socket whose owner exited is
-# unattributed until a process uses the socket again.  Prints one table of
-# every run.  Needs root and BTF (skips, or fails under CI=true), ip, tc,
+# unattributed until a process uses the socket again.  One workload checks
+# a known gap to the packet: a FIN reaching a time-wait socket, and the ACK
+# it answers with, run no cgroup_skb program (see wiregen.py).  Prints one
+# table of every run.  Needs root and BTF (skips, or fails under CI=true), ip, tc,
 # ethtool and python3.
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}

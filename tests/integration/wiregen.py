@@ -496,6 +496,18 @@ def wl_tcp_rr(topo, fam=4, count=2000):
     return {"procs": {"client": cli.pid, "server": srv.pid}, "servers": ["server"], "count": count}
 
 
+def wl_tcp_late_fin(topo, fam=4, count=10, delay_ms=300):
+    """The client closes and exits; the server closes 300 ms later."""
+    p = port()
+    srv = Proc(["tcp-server", "--family", fam, "--addr", topo.addr(fam), "--port", p, "--mode", "rr",
+                "--close-delay", delay_ms], topo.ns_server)
+    cli = Proc(["tcp-client", "--family", fam, "--addr", topo.addr(fam), "--port", p, "--mode", "rr",
+                "--count", count], topo.ns_client)
+    cli.finish()
+    srv.finish()
+    return {"procs": {"client": cli.pid, "server": srv.pid}, "servers": ["server"], "count": count}
+
+
 def wl_tcp_bulk(topo, fam=4, nbytes=20 << 20):
     p = port()
     srv = Proc(["tcp-server", "--family", fam, "--addr", topo.addr(fam), "--port", p, "--mode", "bulk"],
@@ -738,6 +750,7 @@ def measure_topo(a, topo):
         ("fork-udp", lambda: wl_fork_udp(topo, v6)),
         ("fork-tcp", lambda: wl_fork_tcp(topo, 4)),
         ("fd-pass", lambda: wl_fd_pass(topo, nt, v6)),
+        ("tcp-late-fin", lambda: wl_tcp_late_fin(topo, 4)),
     ]
     if a.only:
         workloads = [w for w in workloads if w[0] in a.only.split(",")]
@@ -773,31 +786,57 @@ def measure_topo(a, topo):
             q = [sum(x["q"][i] for x in d) for i in (0, 1)]
             ok_snd = within(nt_snd[0], ref_snd[0], tol) and within(nt_snd[1], ref_snd[1], tol)
             ok_rcv = within(nt_rcv[0], ref_rcv[0], tol) and within(nt_rcv[1], ref_rcv[1], tol)
+            if name == "tcp-late-fin":
+                # A known gap, checked to the packet: the client's closed
+                # socket is in time-wait (FIN-WAIT-2) when the server's FIN
+                # comes.  The kernel takes that FIN in without running the
+                # cgroup ingress programs (tcp_v4_rcv's do_time_wait calls
+                # no tcp_filter()), and the ACK the time-wait socket answers
+                # with leaves with skb->sk the time-wait socket, not the
+                # control socket that sends it, so the egress programs do
+                # not run either (BPF_CGROUP_RUN_PROG_INET_EGRESS wants
+                # sk == skb->sk and a full socket).  netatop sees neither:
+                # one packet each way, IPv4 + TCP with timestamps.
+                gap = [1, 20 + 32 + topo.l2]
+                ok_snd = sub(ref_snd, nt_snd) == gap
+                ok_rcv = sub(ref_rcv, nt_rcv) == gap
             good = ok_snd and ok_rcv
             # Other processes on this host add to the unattributed total
             # (it is global): a surplus it explains is theirs, try again.
-            surplus = (nt_snd[0] - ref_snd[0]) + (nt_rcv[0] - ref_rcv[0])
+            seen = 1 if name == "tcp-late-fin" else 0
+            surplus = (nt_snd[0] - ref_snd[0] + seen) + (nt_rcv[0] - ref_rcv[0] + seen)
             foreign = not good and surplus > 0 and (ua[0] + ua[2] + ua[4] + ua[6]) >= surplus
             if good or not foreign or attempt == a.attempts:
                 break
             print("note: %s %s: netatop counted %d packets more than the interfaces and the "
                   "unattributed total grew by %d: other traffic on this host; again (attempt %d)" %
                   (label, name, surplus, ua[0] + ua[2] + ua[4] + ua[6], attempt + 1))
-        rows.append(row(topo, name, "snd", if_snd, q, nt_snd, ref_snd, kind, ok_snd))
-        rows.append(row(topo, name, "rcv", if_rcv, q, nt_rcv, ref_rcv, kind, ok_rcv))
+        k = kind + (" (time-wait gap: 1 pk each way)" if name == "tcp-late-fin" else "")
+        rows.append(row(topo, name, "snd", if_snd, q, nt_snd, ref_snd, k, ok_snd))
+        rows.append(row(topo, name, "rcv", if_rcv, q, nt_rcv, ref_rcv, k, ok_rcv))
         for key, v in (("nt", nt_snd + nt_rcv), ("ref", ref_snd + ref_rcv), ("if", if_snd + if_rcv), ("q", q)):
             tot[key] = add(tot[key], v)
-        ck.check(good, "%s (%.1f s): processes %s + unattributed (%s) match the %s counters within %g%%" %
-                 (name, secs, " ".join("%s=%d" % kv for kv in w["procs"].items()),
-                  " ".join(str(x) for x in ua), kind, tol * 100))
+        if name == "tcp-late-fin":
+            ck.check(good, "%s (%.1f s): processes %s + unattributed (%s) miss exactly the time-wait "
+                     "socket's FIN in and ACK out: %s counters - netatop = %s out, %s in" %
+                     (name, secs, " ".join("%s=%d" % kv for kv in w["procs"].items()),
+                      " ".join(str(x) for x in ua), kind, sub(ref_snd, nt_snd), sub(ref_rcv, nt_rcv)))
+        else:
+            ck.check(good, "%s (%.1f s): processes %s + unattributed (%s) match the %s counters within %g%%" %
+                     (name, secs, " ".join("%s=%d" % kv for kv in w["procs"].items()),
+                      " ".join(str(x) for x in ua), kind, tol * 100))
         # Each side's processes: all of that side's traffic but what the
         # unattributed total took (exact when it took nothing).
+        # tcp-late-fin: the client's time-wait packets, seen by no program
+        unseen = [1, 20 + 32 + topo.l2] if name == "tcp-late-fin" else [0, 0]
         if len(d) > 1:
             for i, side in enumerate(("client", "server")):
                 snd = [mine[i][0] + mine[i][4], mine[i][1] + mine[i][5]]
                 rcv = [mine[i][2] + mine[i][6], mine[i][3] + mine[i][7]]
                 us = [ua[0] + ua[4], ua[1] + ua[5]]
                 ur = [ua[2] + ua[6], ua[3] + ua[7]]
+                if i == 0:
+                    us, ur = add(us, unseen), add(ur, unseen)
                 e, r = refs[i]
                 ck.check(all(0 <= e[j] - snd[j] <= us[j] and 0 <= r[j] - rcv[j] <= ur[j] for j in (0, 1)),
                          "%s: %s side's processes sent %d pk %d B of %d pk %d B, received %d pk %d B of "
@@ -806,7 +845,7 @@ def measure_topo(a, topo):
         # TCP's own count of the segments it sent, the control socket's
         # resets and time-wait ACKs included
         outsegs = sum(x["outsegs"] for x in d)
-        ck.check(allp[0] <= outsegs <= allp[0] + ua[0],
+        ck.check(allp[0] <= outsegs - unseen[0] <= allp[0] + ua[0],
                  "%s: TCP OutSegs+RetransSegs %d: processes %d + unattributed %d" %
                  (name, outsegs, allp[0], ua[0]))
         per_process_checks(ck, name, w, pc, ua, topo)
