@@ -24,6 +24,9 @@
 #define NT_IPV6_HLEN	40
 #define NT_FRAG6_HLEN	8
 #define NT_UDP_HLEN	8
+#define NT_NEXTHDR_HOP	0
+#define NT_IPV6_TLV_JUMBO 0xC2
+#define NT_JUMBO_HLEN	8
 
 /* What no process owns: time-wait and request sockets, owners gone, kernel sockets. */
 struct nt_counters nt_unattributed;
@@ -57,6 +60,26 @@ static __always_inline __u32 nt_l4_len(struct __sk_buff *ctx, __u32 l3, enum nt_
 }
 
 /*
+ * An IPv6 TCP aggregate of more than 64 KiB carries a Hop-by-Hop header
+ * with the jumbo payload option, which segmentation removes: no segment
+ * on the wire has it.  Loopback's 64 KiB MTU makes such aggregates (TCP
+ * sends at least two segments at once), and so does BIG TCP.  The
+ * header's length, or 0; the test is the kernel's ipv6_has_hopopt_jumbo().
+ */
+static __always_inline __u32 nt_jumbo_len(struct __sk_buff *ctx)
+{
+	__u8 nexthdr, h[4];
+
+	if (bpf_skb_load_bytes(ctx, 6, &nexthdr, 1) || nexthdr != NT_NEXTHDR_HOP)
+		return 0;
+	if (bpf_skb_load_bytes(ctx, NT_IPV6_HLEN, h, sizeof(h)))
+		return 0;
+	if (h[0] != NT_IPPROTO_TCP || h[1] != 0 || h[2] != NT_IPV6_TLV_JUMBO || h[3] != 4)
+		return 0;
+	return NT_JUMBO_HLEN;
+}
+
+/*
  * A datagram larger than the MTU leaves as fragments of `fdata` bytes of
  * payload each (a multiple of 8), each fragment with `fhdr` bytes of header.
  */
@@ -84,9 +107,11 @@ static __always_inline struct nt_wire nt_wire_size(struct __sk_buff *ctx, struct
 
 	l3 = nt_l3_len(ctx, v6);
 	if (segs > 1) {
-		l4 = nt_l4_len(ctx, l3, proto);
+		__u32 jumbo = v6 ? nt_jumbo_len(ctx) : 0;
+
+		l4 = nt_l4_len(ctx, l3 + jumbo, proto);
 		w.packs = segs;
-		w.bytes = len + (__u64)(segs - 1) * (l3 + l4);
+		w.bytes = len - jumbo + (__u64)(segs - 1) * (l3 + l4);
 	} else if (proto == NT_UDP && len > l3) {
 		if (dir == NT_SEND) {
 			mtu = BPF_CORE_READ(dev, mtu);
