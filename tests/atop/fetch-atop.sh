@@ -83,6 +83,7 @@ mirror=${NETATOP_ATOP_MIRROR:-}
 if [ -z "$mirror" ]; then
 	# The archive apt already uses (not the security archive): no host is
 	# written down here, and a machine with a local mirror keeps using it.
+	# shellcheck disable=SC2016 # apt's own placeholders
 	mirror=$(apt-get indextargets --format '$(LABEL) $(REPO_URI)' 2>/dev/null |
 		awk '$1 == "Debian" && $2 ~ /^https?:/ { print $2; exit }')
 	[ -n "$mirror" ] || die "apt's sources name no Debian archive; set NETATOP_ATOP_MIRROR"
@@ -125,7 +126,7 @@ atop_version() {
 	awk '/^Package: / { p = $2 } p == "atop" && /^Version: / { print $2; exit }' "$tmp/$1.Packages"
 }
 
-suite= version=
+suite='' version=''
 for s in ${NETATOP_ATOP_SUITES:-unstable testing}; do
 	note "reading $s's index"
 	index "$s"
@@ -202,7 +203,7 @@ fi
 
 # ---------------------------------------------------------------- download
 mkdir -p "$tmp/root"
-while read -r pkg file sum; do
+while read -r _ file sum; do
 	deb=$dir/debs/$(basename "$file")
 	if [ -f "$deb" ] && sha256_ok "$deb" "$sum"; then
 		:
