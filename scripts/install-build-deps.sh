@@ -4,7 +4,8 @@
 # and busybox for the 6.1 guest, tmux and prometheus_client for the --top
 # and --metrics tests, valgrind and clang's sanitizer runtimes for
 # make check-quality, strace for make bench, ethtool for the wire counting
-# test's offloads).  Run as root.
+# tests' offloads, and what fetches and verifies atop's packages for
+# tests/atop).  Run as root.
 set -eu
 
 usage() {
@@ -29,7 +30,8 @@ pkgs="autoconf automake make gcc libc6-dev pkg-config
 	groff-base procps iproute2"
 if [ -n "$tests" ]; then
 	pkgs="$pkgs qemu-system-x86 busybox-static cpio tmux python3-prometheus-client
-		valgrind libclang-rt-dev strace ethtool"
+		valgrind libclang-rt-dev strace
+		python3 ethtool curl xz-utils gpgv debian-archive-keyring"
 fi
 # wait for another apt run (unattended upgrades) rather than fail
 apt-get -o DPkg::Lock::Timeout=600 update -qq

@@ -46,9 +46,12 @@ daemon_start() {
 	chown nobody "$NT_DIR" || exit 99
 	NT_SOCK=$NT_DIR/sock
 	NT_PIDFILE=$NT_DIR/pid
+	# NT_COUNT: calls unless set; set and empty, no --count at all (for a
+	# daemon older than the option)
+	nt_count=${NT_COUNT-calls}
 	# shellcheck disable=SC2086 # NETATOP_DAEMON_ARGS: one word per argument
 	"$NETATOP" -f --socket "$NT_SOCK" --pidfile "$NT_PIDFILE" --user nobody \
-		--count="${NT_COUNT:-calls}" ${NETATOP_DAEMON_ARGS:-} "$@" >>"$NT_DIR/log" 2>&1 &
+		${nt_count:+"--count=$nt_count"} ${NETATOP_DAEMON_ARGS:-} "$@" >>"$NT_DIR/log" 2>&1 &
 	NT_DAEMON=$!
 	i=0
 	while ! "$NETATOP" --list --socket "$NT_SOCK" >/dev/null 2>&1; do
