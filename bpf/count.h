@@ -80,8 +80,15 @@ static __always_inline void nt_credit(struct task_struct *leader, enum nt_proto 
 	/*
 	 * Two threads of a process counting their first call at once both
 	 * try to create its storage, and the loser gets NULL: by then the
-	 * winner's storage is there to use.
+	 * winner's storage is there to use.  Creating also takes the task's
+	 * storage lock, shared with every other program keeping task storage
+	 * (another daemon, a packet program in softirq): the kernel gives up
+	 * on it rather than wait, so a second try usually gets it.
 	 */
+	if (!c)
+		c = bpf_task_storage_get(&nt_tasks, leader, 0, 0);
+	if (!c)
+		c = bpf_task_storage_get(&nt_tasks, leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!c)
 		c = bpf_task_storage_get(&nt_tasks, leader, 0, 0);
 	if (!c) {

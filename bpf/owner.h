@@ -42,6 +42,9 @@ static __always_inline void nt_sock_claim(void *sk, struct task_struct *leader)
 	struct nt_sock *s;
 
 	s = bpf_sk_storage_get(&nt_socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	/* as for task storage (count.h): a racing creator, or the lock given up on */
+	if (!s)
+		s = bpf_sk_storage_get(&nt_socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!s) {
 		nt_drop(NT_DROP_STORAGE);
 		return;

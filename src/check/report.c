@@ -7,6 +7,7 @@
 #include "config.h"
 #include "report.h"
 #include "options.h"
+#include "atop.h"
 #include "backend.h"
 #include "caps.h"
 #include "collect.h"
@@ -23,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NT_CHECK_MAX 16
+#define NT_CHECK_MAX (16 + NT_ATOP_LINES)
 
 struct check_line {
 	char name[32];
@@ -230,6 +231,20 @@ static void check_daemon(struct check_report *r, const struct nt_options *o)
 	}
 }
 
+/* atop is optional: its lines never change the verdict nor the exit status. */
+static void check_atop(struct check_report *r)
+{
+	struct nt_atop_line atop[NT_ATOP_LINES];
+	struct nt_atop_env env;
+	size_t i, n;
+
+	nt_atop_env_system(&env);
+	n = nt_atop_check(&env, atop);
+	for (i = 0; i < n; i++)
+		snprintf(add(r, atop[i].name, atop[i].status)->detail, sizeof(r->line[0].detail), "%s",
+			 atop[i].detail);
+}
+
 static void print_report(FILE *out, const struct check_report *r, bool json)
 {
 	size_t i;
@@ -280,6 +295,7 @@ int nt_check_main(const struct nt_options *o)
 	}
 	check_privileges(&r, &f, privileged);
 	check_daemon(&r, o);
+	check_atop(&r);
 	print_report(stdout, &r, o->json);
 	fflush(stdout);
 	return r.can_run ? NT_EXIT_OK : NT_EXIT_FAILURE;

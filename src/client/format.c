@@ -61,6 +61,26 @@ void nt_format_table_line(FILE *out, const struct netpertask *r)
 		nt_format_human(h[7], sizeof(h[7]), tc->udprcvbytes, 1024));
 }
 
+void nt_format_unattributed_line(FILE *out, const struct taskcount *u)
+{
+	char h[NT_C_COUNT][16];
+	int i;
+
+	for (i = 0; i < NT_C_COUNT; i++)
+		nt_format_human(h[i], sizeof(h[i]), nt_counter_get(u, (enum nt_counter)i), i % 2 ? 1024 : 1000);
+	fprintf(out, "%7s %-15s %6s %6s %6s %6s %6s %6s %6s %6s\n", "-", "(unattributed)",
+		h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
+}
+
+void nt_format_unattributed_json(FILE *out, const struct taskcount *u)
+{
+	fprintf(out, "{\"unattributed\":true,\"count\":\"wire\""
+		",\"tcpsndpacks\":%llu,\"tcpsndbytes\":%llu,\"tcprcvpacks\":%llu,\"tcprcvbytes\":%llu"
+		",\"udpsndpacks\":%llu,\"udpsndbytes\":%llu,\"udprcvpacks\":%llu,\"udprcvbytes\":%llu}\n",
+		u->tcpsndpacks, u->tcpsndbytes, u->tcprcvpacks, u->tcprcvbytes,
+		u->udpsndpacks, u->udpsndbytes, u->udprcvpacks, u->udprcvbytes);
+}
+
 void nt_format_json_line(FILE *out, const struct netpertask *r)
 {
 	const struct taskcount *tc = &r->tc;

@@ -15,6 +15,10 @@ void nt_format_table_header(FILE *out);
 void nt_format_table_line(FILE *out, const struct netpertask *rec);
 void nt_format_json_line(FILE *out, const struct netpertask *rec);
 
+/* What the daemon could not credit to any process (wire counting): a row, or a JSON line. */
+void nt_format_unattributed_line(FILE *out, const struct taskcount *u);
+void nt_format_unattributed_json(FILE *out, const struct taskcount *u);
+
 /* Sort biggest total bytes first, then by pid; deduplicate ids keeping the last (as atop does). */
 size_t nt_records_dedup_sort(struct netpertask *recs, size_t n);
 

@@ -7,6 +7,7 @@
 #include "status.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ int nt_list_main(const struct nt_options *o)
 	struct netpertask *recs = NULL;
 	struct nt_status st;
 	char err[512];
+	bool have_status, wire;
 	size_t n, i;
 	int rc;
 
@@ -25,19 +27,26 @@ int nt_list_main(const struct nt_options *o)
 		return rc;
 	}
 	n = nt_records_dedup_sort(recs, n);
+	have_status = nt_status_read(o->pidfile, &st) == 0;
+	wire = have_status && strcmp(st.counting, "wire") == 0;
 	if (o->json) {
 		for (i = 0; i < n; i++)
 			nt_format_json_line(stdout, &recs[i]);
+		if (wire)
+			nt_format_unattributed_json(stdout, &st.unattributed);
 	} else {
 		nt_format_table_header(stdout);
 		for (i = 0; i < n; i++)
 			nt_format_table_line(stdout, &recs[i]);
+		if (wire)
+			nt_format_unattributed_line(stdout, &st.unattributed);
 	}
 	free(recs);
-	if (nt_status_read(o->pidfile, &st) == 0) {
+	if (have_status) {
 		if (!o->json)
-			printf("-- %zu processes; backend %s; dropped: %llu untracked calls, %llu exit records, %llu exited records evicted\n",
-			       n, st.backend, st.dropped_calls, st.dropped_exits, st.evicted_exited);
+			printf("-- %zu processes; backend %s%s; dropped: %llu untracked calls, %llu exit records, %llu exited records evicted\n",
+			       n, st.backend, !st.counting[0] ? "" : wire ? ", counting wire packets" :
+			       ", counting socket calls", st.dropped_calls, st.dropped_exits, st.evicted_exited);
 		else if (st.dropped_calls || st.dropped_exits || st.evicted_exited)
 			fprintf(stderr, "netatop: warning: the daemon dropped %llu calls, %llu exit records, evicted %llu exited records: see its log\n",
 				st.dropped_calls, st.dropped_exits, st.evicted_exited);

@@ -23,14 +23,15 @@ static const struct {
 	const char *name;	/* after netatop_ or netatop_cgroup_ */
 	const char *help;
 } counters[NT_C_COUNT] = {
-	{ NT_C_TCP_SND_PACKS, "tcp_sent_packets_total", "TCP send calls that moved data" },
-	{ NT_C_TCP_SND_BYTES, "tcp_sent_bytes_total", "TCP payload bytes sent" },
-	{ NT_C_TCP_RCV_PACKS, "tcp_received_packets_total", "TCP receive calls that moved data" },
-	{ NT_C_TCP_RCV_BYTES, "tcp_received_bytes_total", "TCP payload bytes received" },
-	{ NT_C_UDP_SND_PACKS, "udp_sent_packets_total", "UDP datagrams sent" },
-	{ NT_C_UDP_SND_BYTES, "udp_sent_bytes_total", "UDP payload bytes sent" },
-	{ NT_C_UDP_RCV_PACKS, "udp_received_packets_total", "UDP datagrams received" },
-	{ NT_C_UDP_RCV_BYTES, "udp_received_bytes_total", "UDP payload bytes received" },
+	/* what a packet is, netatop_counting says: wire packets, or calls */
+	{ NT_C_TCP_SND_PACKS, "tcp_sent_packets_total", "TCP packets sent" },
+	{ NT_C_TCP_SND_BYTES, "tcp_sent_bytes_total", "TCP bytes sent" },
+	{ NT_C_TCP_RCV_PACKS, "tcp_received_packets_total", "TCP packets received" },
+	{ NT_C_TCP_RCV_BYTES, "tcp_received_bytes_total", "TCP bytes received" },
+	{ NT_C_UDP_SND_PACKS, "udp_sent_packets_total", "UDP packets sent" },
+	{ NT_C_UDP_SND_BYTES, "udp_sent_bytes_total", "UDP bytes sent" },
+	{ NT_C_UDP_RCV_PACKS, "udp_received_packets_total", "UDP packets received" },
+	{ NT_C_UDP_RCV_BYTES, "udp_received_bytes_total", "UDP bytes received" },
 };
 
 static void write_dim(FILE *f, const struct nt_series *s, size_t n, enum nt_metrics_dim dim,
@@ -53,6 +54,29 @@ static void write_dim(FILE *f, const struct nt_series *s, size_t n, enum nt_metr
 				nt_counter_get(&s[i].c, counters[k].ctr));
 		}
 	}
+}
+
+/* What a packet means, and what wire counting credited to no process. */
+static void write_counting(FILE *f, const struct nt_status *st)
+{
+	static const char *const modes[] = { "wire", "calls" };
+	size_t m;
+	int k;
+
+	if (!st->counting[0])
+		return;
+	fprintf(f, "# HELP netatop_counting What the counters count: mode=\"wire\", IP packets and their bytes on the wire; mode=\"calls\", socket calls and their payload.\n"
+		"# TYPE netatop_counting gauge\n");
+	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
+		fprintf(f, "netatop_counting{mode=\"%s\"} %d\n", modes[m], strcmp(st->counting, modes[m]) == 0);
+	if (strcmp(st->counting, "wire") != 0)
+		return;
+	for (k = 0; k < NT_C_COUNT; k++)
+		fprintf(f, "# HELP netatop_unattributed_%s %s that no process owns (time-wait and request sockets, owners gone).\n"
+			"# TYPE netatop_unattributed_%s counter\n"
+			"netatop_unattributed_%s %llu\n",
+			counters[k].name, counters[k].help, counters[k].name, counters[k].name,
+			nt_counter_get(&st->unattributed, counters[k].ctr));
 }
 
 int nt_metrics_write(FILE *f, const struct nt_mstate *ms, size_t nprocs, size_t top_n,
@@ -85,6 +109,7 @@ int nt_metrics_write(FILE *f, const struct nt_mstate *ms, size_t nprocs, size_t 
 			"# TYPE netatop_evicted_exited_records_total counter\n"
 			"netatop_evicted_exited_records_total %llu\n",
 			st->dropped_calls, st->dropped_exits, st->evicted_exited);
+		write_counting(f, st);
 	}
 	return ferror(f) ? -1 : 0;
 }

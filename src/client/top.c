@@ -6,6 +6,8 @@
  * topfmt.c; here only the clock, /proc, the terminal and the keys.
  */
 #include "config.h"
+#include "counters.h"
+#include "status.h"
 #include "top.h"
 
 #include <curses.h>
@@ -38,6 +40,12 @@ struct top {
 	bool have_view;
 	time_t view_time;
 	char error[512];	/* the last failed sample, for the screen */
+	/* from the daemon's status: what it counts, and what it credited to nobody */
+	char counting[8];
+	unsigned long long unatt[NT_C_COUNT];
+	double unatt_time;
+	bool have_unatt;
+	double unatt_rate[NT_C_COUNT];
 	/* uid -> name */
 	struct {
 		uid_t uid;
@@ -156,6 +164,44 @@ static int take_sample(struct top *t, struct nt_sample *s)
 }
 
 /* A new sample: the view of the interval since the previous one. */
+/* The unattributed rates over the last interval, from the daemon's pid file. */
+static void read_status(struct top *t)
+{
+	unsigned long long u[NT_C_COUNT];
+	struct nt_status st;
+	double now = now_s();
+	int i;
+
+	if (nt_status_read(t->o->pidfile, &st) < 0) {
+		t->counting[0] = '\0';
+		t->have_unatt = false;
+		return;
+	}
+	snprintf(t->counting, sizeof(t->counting), "%s", st.counting);
+	for (i = 0; i < NT_C_COUNT; i++)
+		u[i] = nt_counter_get(&st.unattributed, (enum nt_counter)i);
+	if (t->have_unatt && now > t->unatt_time)
+		for (i = 0; i < NT_C_COUNT; i++)
+			t->unatt_rate[i] = u[i] >= t->unatt[i] ?
+				(double)(u[i] - t->unatt[i]) / (now - t->unatt_time) : 0;
+	memcpy(t->unatt, u, sizeof(t->unatt));
+	t->unatt_time = now;
+	t->have_unatt = true;
+}
+
+static bool counting_wire(const struct top *t)
+{
+	return strcmp(t->counting, "wire") == 0;
+}
+
+/* ", wire packets" or ", socket calls" after the sort order; nothing from older daemons. */
+static const char *counting_note(const struct top *t)
+{
+	if (!t->counting[0])
+		return "";
+	return counting_wire(t) ? ", wire packets" : ", socket calls";
+}
+
 static int step(struct top *t)
 {
 	struct nt_sample cur;
@@ -191,6 +237,7 @@ static int step(struct top *t)
 	}
 	t->prev = cur;
 	t->have_prev = true;
+	read_status(t);
 	return NT_EXIT_OK;
 }
 
@@ -215,9 +262,9 @@ static void summary_line(const struct top *t, char *buf, size_t len, bool keys, 
 			 t->o->interval_ms / 1000.0, keys ? "  (q quits)" : "");
 		return;
 	}
-	snprintf(buf, len, "netatop --top  %s  interval %.2f s  %zu processes, %zu exited  by %s, sorted by %s%s",
+	snprintf(buf, len, "netatop --top  %s  interval %.2f s  %zu processes, %zu exited  by %s, sorted by %s%s%s",
 		 when, t->view.interval, t->view.nalive, t->view.nexited, group_name(t->by),
-		 nt_sort_name(t->sort), keys ? "  keys: s r t p c q" : "");
+		 nt_sort_name(t->sort), counting_note(t), keys ? "  keys: s r t p c q" : "");
 	if (width <= 0 || (int)strlen(buf) <= width)
 		return;
 	snprintf(buf, len, "%s  %.1fs  %zu procs, %zu exited  by %s  sort: %s  (q quits)",
@@ -241,6 +288,10 @@ static int print_batch(struct top *t)
 	printf("%s\n", line);
 	nt_format_totals(line, sizeof(line), &t->view);
 	printf("%s\n", line);
+	if (counting_wire(t)) {
+		nt_format_unattributed(line, sizeof(line), t->unatt_rate);
+		printf("%s\n", line);
+	}
 	nt_format_header(line, sizeof(line), &l);
 	printf("%s\n", line);
 	for (i = 0; i < t->view.n; i++) {
@@ -324,6 +375,10 @@ static void draw(struct top *t)
 		if ((int)strlen(line) > COLS)
 			nt_format_totals_short(line, sizeof(line), &t->view);
 		put_line(y++, line, 0);
+		if (counting_wire(t)) {
+			nt_format_unattributed(line, sizeof(line), t->unatt_rate);
+			put_line(y++, line, 0);
+		}
 	} else {
 		put_line(y++, "", 0);
 	}

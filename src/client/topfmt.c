@@ -274,6 +274,18 @@ static void format_totals(char *buf, size_t len, const struct nt_view *v, bool c
 			 h[NT_C_UDP_SND_PACKS], h[NT_C_UDP_SND_BYTES], h[NT_C_UDP_RCV_PACKS], h[NT_C_UDP_RCV_BYTES]);
 }
 
+void nt_format_unattributed(char *buf, size_t len, const double rate[NT_C_COUNT])
+{
+	char h[NT_C_COUNT][16];
+	int c;
+
+	for (c = NT_COL_TCPSND; c <= NT_COL_UDPRBY; c++)
+		nt_format_rate(h[cols[c].ctr], sizeof(h[0]), rate[cols[c].ctr], cols[c].base);
+	snprintf(buf, len, "unattributed TCP out/in %s/%s pk/s %s/%s B/s  UDP out/in %s/%s pk/s %s/%s B/s",
+		 h[NT_C_TCP_SND_PACKS], h[NT_C_TCP_RCV_PACKS], h[NT_C_TCP_SND_BYTES], h[NT_C_TCP_RCV_BYTES],
+		 h[NT_C_UDP_SND_PACKS], h[NT_C_UDP_RCV_PACKS], h[NT_C_UDP_SND_BYTES], h[NT_C_UDP_RCV_BYTES]);
+}
+
 void nt_format_totals_short(char *buf, size_t len, const struct nt_view *v)
 {
 	format_totals(buf, len, v, true);

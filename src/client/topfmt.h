@@ -59,6 +59,11 @@ void nt_format_row(char *buf, size_t len, const struct nt_layout *l, const struc
 
 /* "TCP out 120 pk/s 1.2M B/s, in ...  UDP out ...": every process together. */
 void nt_format_totals(char *buf, size_t len, const struct nt_view *v);
+/*
+ * What the daemon credited to no process (wire counting), per second:
+ * "unattributed TCP out/in 1.0/1.0 pk/s 52/52 B/s  UDP out/in 0/0 pk/s 0/0 B/s".
+ */
+void nt_format_unattributed(char *buf, size_t len, const double rate[NT_C_COUNT]);
 /* The same for narrow screens: "TCP out/in 120/118 pk/s 1.2M/1.1M B/s  UDP ...". */
 void nt_format_totals_short(char *buf, size_t len, const struct nt_view *v);
 

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -28,11 +27,7 @@ static void unescape(char *s)
 	*out = '\0';
 }
 
-/*
- * The mount point of the cgroup2 hierarchy's root in a mountinfo file
- * (mount root "/"), octal escapes undone.  0 if found, -1 if not.
- */
-static int cgroup2_mountpoint(FILE *mountinfo, char *path, size_t len)
+int nt_cgroup2_mountpoint(FILE *mountinfo, char *path, size_t len)
 {
 	char line[4096];
 
@@ -125,7 +120,7 @@ int nt_cgroup_root_open(const char *mountinfo_path, const char *scratch, char *h
 
 	fp = fopen(mountinfo_path, "re");
 	if (fp) {
-		rc = cgroup2_mountpoint(fp, path, sizeof(path));
+		rc = nt_cgroup2_mountpoint(fp, path, sizeof(path));
 		fclose(fp);
 		if (rc == 0) {
 			fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

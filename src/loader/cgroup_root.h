@@ -10,6 +10,13 @@
 #define NETATOP_CGROUP_ROOT_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+/*
+ * The mount point of the cgroup2 hierarchy's root in a mountinfo file
+ * (mount root "/"), octal escapes undone.  0 if found, -1 if not.
+ */
+int nt_cgroup2_mountpoint(FILE *mountinfo, char *path, size_t len);
 
 /*
  * An open directory fd of the cgroup2 root, or -errno with a one-line

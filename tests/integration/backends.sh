@@ -65,7 +65,10 @@ for backend in fentry kprobe; do
 	rc=$?
 	echo "--backend=$backend --count=wire: exit $rc: $(cat "$dir/err")"
 	[ "$rc" -eq 4 ] || fail "--backend=$backend --count=wire exited $rc, want 4"
-	grep -q 'wire' "$dir/err" || fail "--backend=$backend --count=wire: no reason given"
+	# where the backend itself loads, the reason is wire counting's
+	if echo "$check_out" | grep -q "^backend $backend  *ok"; then
+		grep -q 'wire' "$dir/err" || fail "--backend=$backend --count=wire: no reason given"
+	fi
 	rm -rf "$dir"
 done
 exit $status

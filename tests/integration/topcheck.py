@@ -25,8 +25,10 @@ BYTE_COLUMNS = {"TCPSBY", "TCPRBY", "UDPSBY", "UDPRBY", "SENT", "RCVD"}
 SUMMARY = re.compile(r"^netatop --top  (\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d  "
                      r"interval (\d+\.\d\d) s  (\d+) processes, (\d+) exited  "
                      r"by (process|command|user|cgroup), sorted by (total rate|send rate|"
-                     r"receive rate|pid|command)(  keys: s r t p c q)?$")
+                     r"receive rate|pid|command)(, wire packets|, socket calls)?(  keys: s r t p c q)?$")
 RATE_TEXT = r"\d+(\.\d)?[KMGTPE]?"
+UNATTRIBUTED = re.compile(r"^unattributed TCP out/in {0}/{0} pk/s {0}/{0} B/s  "
+                          r"UDP out/in {0}/{0} pk/s {0}/{0} B/s$".format(r"\d+(?:\.\d)?[KMGTPE]?"))
 TOTALS = re.compile(r"^TCP out {0} pk/s {0} B/s, in {0} pk/s {0} B/s   "
                     r"UDP out {0} pk/s {0} B/s, in {0} pk/s {0} B/s$".format(RATE_TEXT))
 
@@ -66,8 +68,9 @@ def parse(text):
     """The reports in text: summary, totals, titles and rows of each.
 
     A report is its column titles, the two lines above them (the summary,
-    then the totals or an error) and the rows below, up to an empty line,
-    the next report or the end.
+    then the totals or an error; in wire mode the unattributed line comes
+    between the totals and the titles) and the rows below, up to an empty
+    line, the next report or the end.
     """
     lines = text.split("\n")
     heads = []
@@ -77,9 +80,18 @@ def parse(text):
             heads.append((i, titles))
     blocks = []
     for k, (h, titles) in enumerate(heads):
-        end = heads[k + 1][0] - 2 if k + 1 < len(heads) else len(lines)
-        cur = {"summary": lines[h - 2].rstrip(), "totals": lines[h - 1].rstrip(),
-               "titles": titles, "rows": []}
+        unatt = None
+        top = h
+        if lines[h - 1].startswith("unattributed ") and h >= 3:
+            unatt = lines[h - 1].rstrip()
+            top = h - 1
+        cur = {"summary": lines[top - 2].rstrip(), "totals": lines[top - 1].rstrip(),
+               "unattributed": unatt, "titles": titles, "rows": []}
+        nxt = heads[k + 1][0] if k + 1 < len(heads) else None
+        if nxt is None:
+            end = len(lines)
+        else:
+            end = nxt - (3 if lines[nxt - 1].startswith("unattributed ") else 2)
         for line in lines[h + 1:end]:
             if not line.strip():
                 break
@@ -203,10 +215,24 @@ def cmd_batch(text, count):
         if sum(1 for r in b["rows"] if r["S"] == "E") != exited:
             raise Bad("rows marked exited do not match the summary")
     # every line of the output is in some report
-    structural = sum(3 + len(b["rows"]) + 1 for b in blocks)
+    structural = sum(3 + (1 if b["unattributed"] else 0) + len(b["rows"]) + 1 for b in blocks)
     if structural != len(text.rstrip("\n").split("\n")) + 1:
         raise Bad("lines outside the reports:\n" + text)
     return "%d reports parsed" % len(blocks)
+
+
+def cmd_wire(text):
+    """Every report says it counts wire packets and has a well-formed unattributed line."""
+    blocks = parse(text)
+    if not blocks:
+        raise Bad("no report in the output:\n" + text)
+    for b in blocks:
+        m = SUMMARY.match(b["summary"])
+        if not m or m.group(7) != ", wire packets":
+            raise Bad("the summary does not say wire packets: %r" % b["summary"])
+        if not b["unattributed"] or not UNATTRIBUTED.match(b["unattributed"]):
+            raise Bad("no well-formed unattributed line: %r" % b["unattributed"])
+    return "%d reports in wire mode, unattributed shown: %s" % (len(blocks), blocks[-1]["unattributed"])
 
 
 def cmd_exited(text, name):
@@ -238,7 +264,8 @@ def cmd_group(text, title, name, column, minimum):
 
 def main():
     cmds = {"rate": cmd_rate, "order": cmd_order, "width": cmd_width,
-            "batch": cmd_batch, "exited": cmd_exited, "group": cmd_group}
+            "batch": cmd_batch, "exited": cmd_exited, "group": cmd_group,
+            "wire": cmd_wire}
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     with open(sys.argv[2], encoding="utf-8", errors="replace") as f:

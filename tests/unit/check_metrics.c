@@ -341,13 +341,48 @@ START_TEST(test_write_format)
 	ck_assert_int_eq(value_of(text, "netatop_dropped_exit_records_total"), 4);
 	ck_assert_int_eq(value_of(text, "netatop_evicted_exited_records_total"), 5);
 	ck_assert_ptr_nonnull(strstr(text, "# TYPE netatop_tcp_sent_bytes_total counter\n"));
-	ck_assert_ptr_nonnull(strstr(text, "# HELP netatop_tcp_sent_bytes_total TCP payload bytes sent, by command name (the 3 with the most bytes; the rest in command=\"other\").\n"));
+	ck_assert_ptr_nonnull(strstr(text, "# HELP netatop_tcp_sent_bytes_total TCP bytes sent, by command name (the 3 with the most bytes; the rest in command=\"other\").\n"));
 	free(text);
 
 	/* without the daemon's status: no loss counters; a quote in a command is escaped */
 	text = render(procs, 7, 10, NULL);
 	ck_assert_ptr_null(strstr(text, "dropped"));
 	ck_assert_int_eq(value_of(text, "netatop_tcp_sent_bytes_total{command=\"bad\\\"name\"}"), 20);
+	free(text);
+}
+END_TEST
+
+/* The counting mode as a gauge; what wire counting credited to nobody as counters. */
+START_TEST(test_write_counting)
+{
+	struct nt_status st = { "tracepoint", 0, 0, 0, "wire", { 1, 52, 2, 104, 3, 300, 4, 400 } };
+	struct nt_proc p[1];
+	char *text;
+
+	memset(p, 0, sizeof(p));
+	p[0].pid = 1;
+	snprintf(p[0].command, sizeof(p[0].command), "init");
+	text = render(p, 1, 10, &st);
+	ck_assert_int_eq(value_of(text, "netatop_counting{mode=\"wire\"}"), 1);
+	ck_assert_int_eq(value_of(text, "netatop_counting{mode=\"calls\"}"), 0);
+	ck_assert_int_eq(value_of(text, "netatop_unattributed_tcp_sent_packets_total"), 1);
+	ck_assert_int_eq(value_of(text, "netatop_unattributed_tcp_sent_bytes_total"), 52);
+	ck_assert_int_eq(value_of(text, "netatop_unattributed_tcp_received_bytes_total"), 104);
+	ck_assert_int_eq(value_of(text, "netatop_unattributed_udp_received_bytes_total"), 400);
+	ck_assert_ptr_nonnull(strstr(text, "# TYPE netatop_unattributed_udp_sent_bytes_total counter\n"));
+	free(text);
+
+	snprintf(st.counting, sizeof(st.counting), "calls");
+	text = render(p, 1, 10, &st);
+	ck_assert_int_eq(value_of(text, "netatop_counting{mode=\"calls\"}"), 1);
+	ck_assert_int_eq(value_of(text, "netatop_counting{mode=\"wire\"}"), 0);
+	ck_assert_ptr_null(strstr(text, "unattributed"));
+	free(text);
+
+	/* an older daemon says nothing of its counting: no gauge */
+	st.counting[0] = '\0';
+	text = render(p, 1, 10, &st);
+	ck_assert_ptr_null(strstr(text, "netatop_counting"));
 	free(text);
 }
 END_TEST
@@ -761,6 +796,7 @@ static Suite *metrics_suite(void)
 	tcase_add_test(grp, test_state_parse_bad);
 	tcase_add_test(out, test_write_format);
 	tcase_add_test(out, test_write_escapes);
+	tcase_add_test(out, test_write_counting);
 	tcase_add_test(out, test_atomic_file);
 	suite_add_tcase(s, out);
 	return s;

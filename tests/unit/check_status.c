@@ -102,7 +102,36 @@ static void round_trip(const struct nt_status *in)
 	ck_assert_uint_eq(out.dropped_calls, in->dropped_calls);
 	ck_assert_uint_eq(out.dropped_exits, in->dropped_exits);
 	ck_assert_uint_eq(out.evicted_exited, in->evicted_exited);
+	ck_assert_str_eq(out.counting, in->counting);
+	{
+		const struct taskcount none = { 0 };
+
+		ck_assert_int_eq(memcmp(&out.unattributed, in->counting[0] ? &in->unattributed : &none,
+					sizeof(out.unattributed)), 0);
+	}
 }
+
+/* Wire counting's lines come after those older clients know, all eight totals or none. */
+START_TEST(test_status_counting)
+{
+	struct nt_status st = { .backend = "tracepoint", .counting = "wire",
+				.unattributed = { 1, 52, 2, 104, 0, 0, ULLONG_MAX, 7 } };
+	struct nt_status out;
+
+	round_trip(&st);
+	snprintf(st.counting, sizeof(st.counting), "calls");
+	round_trip(&st);
+	ck_assert_int_eq(nt_status_parse("1\nbackend tracepoint\ncounting wire\nunattributed 1 2 3\n", &out), 0);
+	ck_assert_str_eq(out.counting, "wire");
+	ck_assert_uint_eq(out.unattributed.tcpsndpacks, 0);	/* short line: ignored */
+	ck_assert_int_eq(nt_status_parse("1\nunattributed 1 2 3 4 5 6 7 8 9\n", &out), -1);
+	ck_assert_int_eq(nt_status_parse("1\nunattributed 1 2 3 4 5 6 7 x\n", &out), -1);
+	ck_assert_int_eq(nt_status_parse("1\ncounting muchtoolongmode\n", &out), -1);
+	ck_assert_int_eq(nt_status_parse("1\nunattributed 1 2 3 4 5 6 7 8\n", &out), 0);
+	ck_assert_uint_eq(out.unattributed.tcpsndpacks, 1);
+	ck_assert_uint_eq(out.unattributed.udprcvbytes, 8);
+}
+END_TEST
 
 START_TEST(test_status_round_trip)
 {
@@ -469,6 +498,7 @@ static Suite *status_suite(void)
 	tcase_add_test(st, test_status_round_trip);
 	tcase_add_test(st, test_status_round_trip_empty_backend);
 	tcase_add_test(st, test_status_parse);
+	tcase_add_test(st, test_status_counting);
 	tcase_add_test(st, test_status_parse_bad_counter);
 	tcase_add_test(st, test_status_parse_nothing);
 	tcase_add_test(st, test_status_read_missing);
