@@ -5,7 +5,6 @@
 #include "json.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 char *nt_format_human(char *buf, size_t len, unsigned long long v, unsigned int base)
 {

@@ -3,7 +3,6 @@
 #include "backend.h"
 
 #include <stdio.h>
-#include <string.h>
 
 void nt_kernel_requirements(const struct nt_kernel_features *f, char *reason, size_t len)
 {
