@@ -7,11 +7,11 @@
 #   bench.sh            full run: the real targets (about 3.5 minutes on a
 #                       quiet machine)
 #   BENCH_QUICK=1 bench.sh
-#                       quick run for CI (about 1.5 minutes): fewer rounds, a
+#                       quick run for CI (about 2 minutes): fewer rounds, a
 #                       10 s idle window, 10,000 processes instead of 50,000
 #                       and 20,000 tracked tasks instead of 100,000
 #                       (extrapolated); a figure fails only when it misses
-#                       its target by more than 50%
+#                       its target by more than 50%, twice
 #
 # Environment: NETATOP (the daemon, default ./netatop), BENCH_BIN (where the
 # nb_* programs are, default the directory of this script), BENCH_CPU (the
@@ -38,7 +38,7 @@ BENCH_LOG=${BENCH_LOG:-$BENCH_BIN/bench.log}
 
 if [ -n "$BENCH_QUICK" ]; then
 	mode=quick
-	ROUNDS=6		# interleaved rounds (daemon, nothing, empty programs)
+	ROUNDS=6		# interleaved rounds (daemon, nothing, empty programs, least counter)
 	UDP_N=20000 UDP_REPS=5	# sendto() batches per state
 	TCP_N=3000 TCP_REPS=3	# round-trip batches per state
 	PP_N=100000		# events per path for the BPF run time
@@ -59,13 +59,14 @@ else
 	IDLE=60
 	TOL=1
 fi
-# Reference figures of this design for the targets it does not reach on
-# the development machine (2 CPUs, kernel 6.18; medians of three full runs,
-# see README.md): the tracepoint's own cost with an empty program is
-# already above the sendto() target, and task storage costs ~400 bytes per
-# process.  Only quick mode uses them, to tell a regression from a known
-# gap.
-REF_SENDTO_NS=110 REF_SENDTO_PERMILLE=50 REF_TCP_PERMILLE=30 REF_KMEM_MB=41
+# Reference figure of this design for the memory target it does not reach
+# on the development machine (2 CPUs, kernel 6.18; medians of three full
+# runs, see README.md): task storage costs ~400 bytes per process.  The
+# timing figures' references are measured in the same run instead (the
+# least counter, nb_floor.bpf.c): what the hooks and task storage cost
+# differs from host to host far more than what netatop adds to them.  Only
+# quick mode uses references, to tell a regression from a known gap.
+REF_KMEM_MB=41
 MEM_TARGET_N=100000
 BIG_TARGET_N=50000
 NPROC_REPLY=10000
@@ -83,10 +84,11 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (
 
 # verdict VALUE LIMIT [REF]: PASS when VALUE <= LIMIT.  In quick mode a
 # value up to LIMIT x 1.5 still passes (noise), marked as over its target;
-# and a figure whose target this design does not reach on the reference
-# machine (REF, its figure there; see README.md) is a MISS, not a FAIL,
-# while it stays within REF x 1.5: CI then catches regressions without
-# being red for a known gap.  The full run judges on the target alone.
+# and a figure whose target this design does not reach (REF: its figure on
+# the reference machine, see README.md, or the least counter's measured in
+# this run) is a MISS, not a FAIL, while it stays within REF x 1.5: CI then
+# catches regressions without being red for a known gap.  The full run
+# judges on the target alone.
 fails=0 misses=0 passes=0
 verdict() {
 	if le "$1" "$2"; then
@@ -94,10 +96,25 @@ verdict() {
 	elif [ "$TOL" != 1 ] && le "$1" "($2) * $TOL"; then
 		echo "PASS (over target, within quick-mode tolerance)"
 	elif [ "$TOL" != 1 ] && [ -n "${3:-}" ] && le "$1" "($3) * $TOL"; then
-		echo "MISS (target not met, within x$TOL of the reference $3)"
+		echo "MISS (target not met, within x$TOL of the reference $(calc "$3"))"
 	else
 		echo FAIL
 	fi
+}
+
+# again ATTEMPT FIGURE MEASURED VERDICTS: whether a timing figure is to be
+# measured once more.  In quick mode a FAIL is measured again before it
+# counts: on a busy machine timings come out 2 to 4 times their quiet
+# values while nothing regressed, and a second measurement tells a burst
+# of load from a regression.  The full run judges on one measurement.
+again() {
+	case $4 in
+	*FAIL*) ;;
+	*) return 1 ;;
+	esac
+	[ "$TOL" != 1 ] && [ "$1" = 1 ] || return 1
+	log "$2: FAIL at first ($3): measured again"
+	return 0
 }
 
 # Both verdicts must pass.
@@ -321,120 +338,162 @@ workload() {
 	pin "$BENCH_BIN/nb_tcp" rr "$TCP_N" 3
 }
 
-# The figure: the daemon alone on the hooks, UDP and TCP both ways.
-daemon_start
-stats_run $(prog_ids "$dpid") -- workload >"$tmp/stats"
-daemon_stop
+# The figure: the daemon alone on the hooks, UDP and TCP both ways; then,
+# taken apart for the log, each step of the send program alone on the hook
+# (so each pays what a first program pays after a system call entry), and
+# the daemon's program after one that already touched the same memory.
 # tracepoint backend: one program per direction; fentry (kernels < 6.3):
 # the busiest of the inet/inet6 programs
 busiest() { awk -v re="$1" '$1 ~ re && $2 > n { n = $2; m = $3 } END { print m }' "$tmp/stats"; }
-send_ns=$(busiest '^(tp_sock_send_le|fx_inet6?_sendmsg)')
-recv_ns=$(busiest '^(tp_sock_recv_le|fx_inet6?_recvmsg)')
-while read -r name n mean; do log "bpf_stats: $name: $n runs, mean $mean ns"; done <"$tmp/stats"
-
-# Taken apart, for the log: each step of the send program alone on the hook
-# (so each pays what a first program pays after a system call entry), then
-# the daemon's program after one that already touched the same memory.
 step_progs="nb_floor_send nb_step_task nb_step_sock nb_step_storage nb_step_plain nb_step_count nb_alt_hash"
-declare -A step_ns
-for rep in 1 2 3; do
-	for p in $step_progs; do
-		floor_start "$p"
-		m=$(stats_run $(prog_ids "$floor_pid") -- pin "$BENCH_BIN/nb_udp" pingpong $((PP_N / 3)) | awk '{ print $3 }')
-		floor_stop
-		step_ns[$p]="${step_ns[$p]:-} $m"
+measure_run_time() {
+	local rep p m steps
+	daemon_start
+	stats_run $(prog_ids "$dpid") -- workload >"$tmp/stats"
+	daemon_stop
+	send_ns=$(busiest '^(tp_sock_send_le|fx_inet6?_sendmsg)')
+	recv_ns=$(busiest '^(tp_sock_recv_le|fx_inet6?_recvmsg)')
+	while read -r name n mean; do log "bpf_stats: $name: $n runs, mean $mean ns"; done <"$tmp/stats"
+	floor_start nb_step_count nb_min_recv
+	stats_run $(prog_ids "$floor_pid") -- workload >"$tmp/least"
+	floor_stop
+	least_send=$(awk '$1 ~ /^nb_step_count/ { print $3 }' "$tmp/least")
+	least_recv=$(awk '$1 ~ /^nb_min_recv/ { print $3 }' "$tmp/least")
+	log "bpf_stats, least counter, same workload: send $least_send ns, recv $least_recv ns"
+	declare -A step_ns
+	for rep in 1 2 3; do
+		for p in $step_progs; do
+			floor_start "$p"
+			m=$(stats_run $(prog_ids "$floor_pid") -- pin "$BENCH_BIN/nb_udp" pingpong $((PP_N / 3)) | awk '{ print $3 }')
+			floor_stop
+			step_ns[$p]="${step_ns[$p]:-} $m"
+		done
 	done
-done
-steps=
-for p in $step_progs; do
-	m=$(echo "${step_ns[$p]}" | median)
-	steps="$steps $p=$m"
-	[ "$p" = nb_floor_send ] && floor_send=$m
-	[ "$p" = nb_step_count ] && storage_ns=$m
-	[ "$p" = nb_alt_hash ] && alt_hash_ns=$m
-done
-log "alone on the send hook (ns per run, median of 3):$steps"
-log "counting into a hash keyed by pid instead of task storage: $alt_hash_ns ns instead of $storage_ns ns (nb_alt_hash vs nb_step_count)"
-floor_start nb_step_count
-daemon_start
-warm=$(stats_run $(prog_ids "$dpid") -- pin "$BENCH_BIN/nb_udp" pingpong $((PP_N / 2)) | awk '$1 ~ /^tp_sock_send_le/ { print $3 }')
-daemon_stop
-floor_stop
-log "netatop's send program right after nb_step_count on the same hook: $warm ns"
+	steps=
+	for p in $step_progs; do
+		m=$(echo "${step_ns[$p]}" | median)
+		steps="$steps $p=$m"
+		[ "$p" = nb_floor_send ] && floor_send=$m
+		[ "$p" = nb_step_count ] && storage_ns=$m
+		[ "$p" = nb_alt_hash ] && alt_hash_ns=$m
+	done
+	log "alone on the send hook (ns per run, median of 3):$steps"
+	log "counting into a hash keyed by pid instead of task storage: $alt_hash_ns ns instead of $storage_ns ns (nb_alt_hash vs nb_step_count)"
+	floor_start nb_step_count
+	daemon_start
+	m=$(stats_run $(prog_ids "$dpid") -- pin "$BENCH_BIN/nb_udp" pingpong $((PP_N / 2)) | awk '$1 ~ /^tp_sock_send_le/ { print $3 }')
+	daemon_stop
+	floor_stop
+	log "netatop's send program right after nb_step_count on the same hook: $m ns"
+}
 
 # bpf_stats times each run between two sched_clock() reads: an empty
 # program measures those reads and the call itself, which no program can
 # avoid.  The figure is netatop's program net of that floor; the raw
-# bpf_stats means are printed beside it.
-if [ -n "$send_ns" ] && [ -n "$recv_ns" ] && [ -n "${floor_send:-}" ]; then
-	net_send=$(calc "$send_ns - $floor_send")
-	net_recv=$(calc "$recv_ns - $floor_send")
-	v=$(verdict2 "$net_send" 35 "$net_recv" 35)
-	what="$net_send / $net_recv ns (bpf_stats $send_ns / $recv_ns - empty prog $floor_send)"
-	row "BPF run time per event (send / recv)" "$what" "<= 35 ns" "161 / 175 ns" "$v"
-else
-	row "BPF run time per event (send / recv)" "not measured (backend $backend)" "<= 35 ns" "161 / 175 ns" FAIL
-fi
+# bpf_stats means are printed beside it.  Its reference is the least
+# counter under the same workload, net of the same floor, measured in this
+# run: what a counter kept in task storage costs at least on this host (the
+# storage lookup alone is 11 to 15 ns on the development machine, but 60 to
+# 70 ns on some hosts).
+judge_run_time() {
+	if [ -n "$send_ns" ] && [ -n "$recv_ns" ] && [ -n "${floor_send:-}" ] && [ -n "$least_send" ] && [ -n "$least_recv" ]; then
+		net_send=$(calc "$send_ns - $floor_send")
+		net_recv=$(calc "$recv_ns - $floor_send")
+		least_s=$(calc "$least_send - $floor_send")
+		least_r=$(calc "$least_recv - $floor_send")
+		rt_v=$(verdict2 "$net_send" 35 "$net_recv" 35 "$least_s" "$least_r")
+		rt_what="$net_send / $net_recv ns (bpf_stats $send_ns / $recv_ns - empty prog $floor_send; least counter $least_s / $least_r)"
+	else
+		rt_v=FAIL rt_what="not measured (backend $backend)"
+	fi
+}
+
+for attempt in 1 2; do
+	measure_run_time
+	judge_run_time
+	again "$attempt" "BPF run time per event" "$rt_what" "$rt_v" || break
+done
+row "BPF run time per event (send / recv)" "$rt_what" "<= 35 ns" "161 / 175 ns" "$rt_v"
 
 # ---------------------------------------------------------------- 2, 3. added time per call
 
 log "== added time per call"
 
-# Interleaved rounds: each round measures three states in rotating order:
+# Interleaved rounds: each round measures four states in rotating order:
 # "on", a daemon started for it and stopped after it; "off", nothing
 # attached; "empty", the empty programs of nb_floor on the same hooks, for
-# the log: what any program there costs, whatever it does.
-udp_on=() udp_off=() udp_empty=() tcp_on=() tcp_off=() tcp_empty=()
-for r in $(seq "$ROUNDS"); do
-	case $((r % 3)) in
-	1) order="on off empty" ;;
-	2) order="off empty on" ;;
-	0) order="empty on off" ;;
-	esac
-	for st in $order; do
-		[ "$st" = on ] && daemon_start
-		[ "$st" = empty ] && floor_start
-		wait_quiet
-		u=$(pin "$BENCH_BIN/nb_udp" send "$UDP_N" "$UDP_REPS")
-		t=$(pin "$BENCH_BIN/nb_tcp" rr "$TCP_N" "$TCP_REPS")
-		[ "$st" = on ] && daemon_stop
-		[ "$st" = empty ] && floor_stop
-		case $st in
-		on) udp_on+=("$u") tcp_on+=("$t") ;;
-		off) udp_off+=("$u") tcp_off+=("$t") ;;
-		empty) udp_empty+=("$u") tcp_empty+=("$t") ;;
-		esac
+# the log: what any program there costs, whatever it does; "least", the
+# least counter (nb_step_count and nb_min_recv) on the same hooks: the
+# reference of these figures, measured in the same rounds.
+calls_orders=("on off empty least" "off empty least on" "empty least on off" "least on off empty")
+measure_added_time() {
+	local r st order u t i
+	udp_on=() udp_off=() udp_empty=() udp_least=() tcp_on=() tcp_off=() tcp_empty=() tcp_least=()
+	for r in $(seq "$ROUNDS"); do
+		order=${calls_orders[$((r % 4))]}
+		for st in $order; do
+			[ "$st" = on ] && daemon_start
+			[ "$st" = empty ] && floor_start
+			[ "$st" = least ] && floor_start nb_step_count nb_min_recv
+			wait_quiet
+			u=$(pin "$BENCH_BIN/nb_udp" send "$UDP_N" "$UDP_REPS")
+			t=$(pin "$BENCH_BIN/nb_tcp" rr "$TCP_N" "$TCP_REPS")
+			[ "$st" = on ] && daemon_stop
+			[ "$st" = empty ] || [ "$st" = least ] && floor_stop
+			case $st in
+			on) udp_on+=("$u") tcp_on+=("$t") ;;
+			off) udp_off+=("$u") tcp_off+=("$t") ;;
+			empty) udp_empty+=("$u") tcp_empty+=("$t") ;;
+			least) udp_least+=("$u") tcp_least+=("$t") ;;
+			esac
+		done
+		log "round $r ($order): sendto on ${udp_on[-1]} off ${udp_off[-1]} empty ${udp_empty[-1]} least ${udp_least[-1]} ns;" \
+			"tcp rr on ${tcp_on[-1]} off ${tcp_off[-1]} empty ${tcp_empty[-1]} least ${tcp_least[-1]} ns"
 	done
-	log "round $r ($order): sendto on ${udp_on[-1]} off ${udp_off[-1]} empty ${udp_empty[-1]} ns; tcp rr on ${tcp_on[-1]} off ${tcp_off[-1]} empty ${tcp_empty[-1]} ns"
+	local udp_delta=() udp_ratio=() tcp_ratio=() udp_edelta=() tcp_eratio=() udp_ldelta=() udp_lratio=() tcp_lratio=()
+	for i in "${!udp_on[@]}"; do
+		udp_delta+=("$(calc "${udp_on[$i]} - ${udp_off[$i]}")")
+		udp_ratio+=("$(calc "${udp_on[$i]} / ${udp_off[$i]}" 4)")
+		tcp_ratio+=("$(calc "${tcp_on[$i]} / ${tcp_off[$i]}" 4)")
+		udp_edelta+=("$(calc "${udp_empty[$i]} - ${udp_off[$i]}")")
+		tcp_eratio+=("$(calc "${tcp_empty[$i]} / ${tcp_off[$i]}" 4)")
+		udp_ldelta+=("$(calc "${udp_least[$i]} - ${udp_off[$i]}")")
+		udp_lratio+=("$(calc "${udp_least[$i]} / ${udp_off[$i]}" 4)")
+		tcp_lratio+=("$(calc "${tcp_least[$i]} / ${tcp_off[$i]}" 4)")
+	done
+	ud=$(echo "${udp_delta[*]}" | median)
+	ur=$(echo "${udp_ratio[*]}" | median)
+	uon=$(echo "${udp_on[*]}" | median)
+	uoff=$(echo "${udp_off[*]}" | median)
+	tr=$(echo "${tcp_ratio[*]}" | median)
+	ton=$(echo "${tcp_on[*]}" | median)
+	toff=$(echo "${tcp_off[*]}" | median)
+	ued=$(echo "${udp_edelta[*]}" | median)
+	ter=$(echo "${tcp_eratio[*]}" | median)
+	uld=$(echo "${udp_ldelta[*]}" | median)
+	ulr=$(echo "${udp_lratio[*]}" | median)
+	tlr=$(echo "${tcp_lratio[*]}" | median)
+	log "empty programs on the hooks: sendto +$ued ns, tcp rr x$ter; least counter: sendto +$uld ns (x$ulr), tcp rr x$tlr (medians of the rounds)"
+	log "sendto per-round deltas: ${udp_delta[*]}"
+	log "sendto per-round ratios: ${udp_ratio[*]}"
+	log "tcp rr per-round ratios: ${tcp_ratio[*]}"
+}
+
+# The ratio targets are judged on the added part: x1.015 is 0.015 added.
+judge_added_time() {
+	ud_v=$(verdict2 "$ud" 40 "($ur - 1) * 1000" 15 "$uld" "($ulr - 1) * 1000")
+	ud_what="+$(calc "$ud") ns ($(calc "$uoff" 0) -> $(calc "$uon" 0), x$(calc "$ur" 3); empty prog +$(calc "$ued" 0), least counter +$(calc "$uld" 0))"
+	tr_v=$(verdict "($tr - 1) * 1000" 20 "($tlr - 1) * 1000")
+	tr_what="x$(calc "$tr" 3) ($(calc "$toff / 1000" 2) -> $(calc "$ton / 1000" 2) us; empty prog x$(calc "$ter" 3), least counter x$(calc "$tlr" 3))"
+}
+
+for attempt in 1 2; do
+	measure_added_time
+	judge_added_time
+	again "$attempt" "added time per call" "$ud_what; $tr_what" "$ud_v $tr_v" || break
 done
-udp_delta=() udp_ratio=() tcp_ratio=() udp_edelta=() tcp_eratio=()
-for i in "${!udp_on[@]}"; do
-	udp_delta+=("$(calc "${udp_on[$i]} - ${udp_off[$i]}")")
-	udp_ratio+=("$(calc "${udp_on[$i]} / ${udp_off[$i]}" 4)")
-	tcp_ratio+=("$(calc "${tcp_on[$i]} / ${tcp_off[$i]}" 4)")
-	udp_edelta+=("$(calc "${udp_empty[$i]} - ${udp_off[$i]}")")
-	tcp_eratio+=("$(calc "${tcp_empty[$i]} / ${tcp_off[$i]}" 4)")
-done
-ud=$(echo "${udp_delta[*]}" | median)
-ur=$(echo "${udp_ratio[*]}" | median)
-uon=$(echo "${udp_on[*]}" | median)
-uoff=$(echo "${udp_off[*]}" | median)
-tr=$(echo "${tcp_ratio[*]}" | median)
-ton=$(echo "${tcp_on[*]}" | median)
-toff=$(echo "${tcp_off[*]}" | median)
-ued=$(echo "${udp_edelta[*]}" | median)
-ter=$(echo "${tcp_eratio[*]}" | median)
-log "empty programs on the hooks: sendto +$ued ns, tcp rr x$ter (medians of the rounds)"
-log "sendto per-round deltas: ${udp_delta[*]}"
-log "sendto per-round ratios: ${udp_ratio[*]}"
-log "tcp rr per-round ratios: ${tcp_ratio[*]}"
-# the ratio targets are judged on the added part: x1.015 is 0.015 added
-v=$(verdict2 "$ud" 40 "($ur - 1) * 1000" 15 "$REF_SENDTO_NS" "$REF_SENDTO_PERMILLE")
-row "added time per 64-byte UDP sendto()" "+$(calc "$ud") ns ($(calc "$uoff" 0) -> $(calc "$uon" 0), x$(calc "$ur" 3); empty prog +$(calc "$ued" 0))" \
-	"<= 40 ns and <= x1.015" "+305 ns (2683 -> 2989, x1.11)" "$v"
-v=$(verdict "($tr - 1) * 1000" 20 "$REF_TCP_PERMILLE")
-row "added time per TCP 1 KiB round trip" "x$(calc "$tr" 3) ($(calc "$toff / 1000" 2) -> $(calc "$ton / 1000" 2) us; empty prog x$(calc "$ter" 3))" \
-	"<= x1.02" "-" "$v"
+row "added time per 64-byte UDP sendto()" "$ud_what" "<= 40 ns and <= x1.015" "+305 ns (2683 -> 2989, x1.11)" "$ud_v"
+row "added time per TCP 1 KiB round trip" "$tr_what" "<= x1.02" "-" "$tr_v"
 
 # ---------------------------------------------------------------- 4, 7. one reply at 10,000 live processes; RSS
 

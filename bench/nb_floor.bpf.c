@@ -95,6 +95,25 @@ int nb_step_count(unsigned long long *ctx)
 	return 0;
 }
 
+/*
+ * nb_step_count's twin on the receive hook: the two of them are the least
+ * any per-process counter keyed by task storage does per call, the
+ * reference the added-time figures are judged against on this host.
+ */
+SEC("tp_btf/sock_recv_length")
+int nb_min_recv(unsigned long long *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct nb_counters *c;
+
+	c = bpf_task_storage_get(&nb_tasks, task->group_leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c)
+		return 1;
+	__sync_fetch_and_add(&c->c[6], 1);
+	__sync_fetch_and_add(&c->c[7], 64);
+	return 0;
+}
+
 /* the same with plain adds: what the two atomic adds cost */
 SEC("tp_btf/sock_send_length")
 int nb_step_plain(unsigned long long *ctx)

@@ -28,7 +28,10 @@
 #define NT_IPV6_TLV_JUMBO 0xC2
 #define NT_JUMBO_HLEN	8
 
-/* What no process owns: time-wait and request sockets, owners gone, kernel sockets. */
+/*
+ * What no process owns: request sockets, owners gone, kernel sockets
+ * (time-wait sockets never reach a cgroup program).
+ */
 struct nt_counters nt_unattributed;
 
 struct nt_wire {
@@ -173,7 +176,7 @@ static __always_inline void nt_wire_count(struct __sk_buff *ctx, enum nt_dir dir
 	skb = bpf_cast_to_kern_ctx(ctx);
 	fsk = bpf_sk_fullsock(sk);
 	if (!fsk) {
-		/* request and time-wait sockets: TCP, and nobody's */
+		/* request sockets: TCP, and nobody's */
 		w = nt_wire_size(ctx, skb, NT_TCP, dir);
 		nt_add(&nt_unattributed, NT_TCP, dir, w.packs, w.bytes);
 		return;

@@ -72,7 +72,7 @@ static void write_counting(FILE *f, const struct nt_status *st)
 	if (strcmp(st->counting, "wire") != 0)
 		return;
 	for (k = 0; k < NT_C_COUNT; k++)
-		fprintf(f, "# HELP netatop_unattributed_%s %s that no process owns (time-wait and request sockets, owners gone).\n"
+		fprintf(f, "# HELP netatop_unattributed_%s %s that no process owns (request sockets, resets, owners gone).\n"
 			"# TYPE netatop_unattributed_%s counter\n"
 			"netatop_unattributed_%s %llu\n",
 			counters[k].name, counters[k].help, counters[k].name, counters[k].name,

@@ -473,7 +473,7 @@ void nt_usage(FILE *out)
 "                           seconds (default %d)\n"
 "      --max-exited=N       keep at most N exited processes (default %d)\n"
 "      --exit-buffer=MIB    kernel buffer for the counters of exiting processes,\n"
-"                           about 9,300 per MiB, rounded up to a power of two\n"
+"                           about 10,000 per MiB, rounded up to a power of two\n"
 "                           (default %d)\n"
 "      --max-clients=N      serve at most N clients at once (default %d)\n"
 "      --client-timeout=SECS  drop a client that reads nothing of a reply\n"

@@ -27,7 +27,7 @@ struct nt_collector {
 	struct netatop_bpf *skel;
 	struct nt_ring exits;
 	/*
-	 * The exit ring buffer (--exit-buffer): 104 bytes + 8 of header per
+	 * The exit ring buffer (--exit-buffer): 96 bytes + 8 of header per
 	 * exit.  The daemon is woken at a quarter full, but thousands of
 	 * processes exiting at once keep it off the CPU, so the rest must
 	 * absorb such a burst.  Mapped once (ring.c): it adds at most its
