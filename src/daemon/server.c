@@ -7,16 +7,23 @@
  * dropped after --client-timeout seconds without progress.  Clients asking
  * in the same loop turn share one reply.  With no request in flight the
  * loop sleeps without a timeout: an idle daemon never wakes up.
+ *
+ * A newcomer is never refused for want of room: at --max-clients, or out
+ * of file descriptors, the stalest client is closed instead (evict.c says
+ * which one), because the client that must get through is a restarted
+ * atop, and the one that holds a place without using it is not.
  */
 #include "config.h"
 #include "server.h"
 #include "bootepoch.h"
+#include "evict.h"
 #include "log.h"
 #include "reply.h"
 #include "request.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,6 +35,7 @@
 #include <unistd.h>
 
 #define NT_MAX_EVENTS 64
+#define NT_ACCEPT_BATCH 64	/* connections taken per loop turn */
 #define NT_READ_CHUNK 65536
 #define NT_SEND_BATCH 64	/* chunks per sendmmsg(): 2 MiB, more than a socket buffer */
 
@@ -39,6 +47,7 @@ struct nt_client {
 	size_t chunk;			/* bytes per message: whole records, one skb */
 	uint64_t acked_seq;		/* newest exited record it has fully received */
 	time_t last_progress;		/* CLOCK_MONOTONIC, while a reply is pending */
+	long long active_ms;		/* CLOCK_MONOTONIC: connected, asked or took bytes last */
 	bool waiting_out;		/* registered for EPOLLOUT instead of EPOLLIN */
 	bool want_reply;
 	struct nt_client *next;		/* all clients */
@@ -56,6 +65,7 @@ struct nt_server {
 	bool stop;
 	struct nt_status published;
 	struct nt_ratelimit rl_refused;
+	struct nt_ratelimit rl_evicted;
 	struct nt_ratelimit rl_client;
 	struct nt_ratelimit rl_drops;
 };
@@ -71,6 +81,15 @@ static time_t monotonic_now(void)
 	return ts.tv_sec;
 }
 
+/* Finer than the timeouts need: which of two clients was active last, for evict.c. */
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 struct nt_server *nt_server_new(const struct nt_server_config *cfg, const struct nt_source *src)
 {
 	struct nt_server *s = calloc(1, sizeof(*s));
@@ -81,6 +100,7 @@ struct nt_server *nt_server_new(const struct nt_server_config *cfg, const struct
 	s->src = *src;
 	s->epfd = s->sigfd = s->reserve_fd = -1;
 	s->rl_refused = (struct nt_ratelimit)NT_RATELIMIT_INIT(60, 1);
+	s->rl_evicted = (struct nt_ratelimit)NT_RATELIMIT_INIT(60, 1);
 	s->rl_client = (struct nt_ratelimit)NT_RATELIMIT_INIT(60, 5);
 	s->rl_drops = (struct nt_ratelimit)NT_RATELIMIT_INIT(300, 1);
 	nt_exited_init(&s->exited, cfg->keep_exited, cfg->max_exited);
@@ -259,8 +279,10 @@ static bool client_flush(struct nt_server *s, struct nt_client *c, time_t now)
 		}
 		for (i = 0; i < (unsigned int)sent; i++)
 			c->off += msg[i].msg_len;
-		if (sent > 0)
+		if (sent > 0) {
 			c->last_progress = now;
+			c->active_ms = monotonic_ms();
+		}
 		if ((unsigned int)sent < n && c->off < c->reply->len) {
 			/* the socket is full: the next call would only say EAGAIN */
 			client_watch(s, c, true);
@@ -295,9 +317,80 @@ static size_t send_chunk(int fd)
 	return chunk ? chunk : rec;
 }
 
-static void accept_clients(struct nt_server *s)
+/* The client that has gone longest without reading or asking, or NULL when there is none. */
+static struct nt_client *stalest_client(const struct nt_server *s)
 {
-	for (;;) {
+	struct nt_client *c, *worst = NULL;
+	struct nt_evict_key worst_key = { 0 }, key;
+
+	long long now_ms = monotonic_ms();
+
+	for (c = s->clients; c; c = c->next) {
+		/* a request not looked at yet, or not answered yet: it is asking now */
+		key.since_ms = c->want_reply || c->req.pending || nt_evict_unasked_bytes(c->fd) > 0 ?
+			       now_ms : c->active_ms;
+		key.stuck = c->reply ? now_ms - c->active_ms >= NT_EVICT_STUCK_MS :
+				       nt_evict_unread_bytes(c->fd) > 0;
+		/* on a tie the one connected first: the list is newest first */
+		if (!worst || !nt_evict_staler(&worst_key, &key)) {
+			worst = c;
+			worst_key = key;
+		}
+	}
+	return worst;
+}
+
+/* Close the stalest client to make room; false when there is no client to close. */
+static bool evict_stalest(struct nt_server *s, const char *why, const char *remedy)
+{
+	struct nt_client *c = stalest_client(s);
+	bool unread;
+
+	if (!c)
+		return false;
+	unread = c->reply != NULL || nt_evict_unread_bytes(c->fd) > 0;
+	nt_log_limited(&s->rl_evicted, LOG_WARNING,
+		       "%s with %u clients: closed the one that %s for %.1f seconds to serve a new one (%s)",
+		       why, s->nclients, unread ? "had not read its reply" : "had not asked",
+		       (double)(monotonic_ms() - c->active_ms) / 1000.0, remedy);
+	client_close(s, c);
+	return true;
+}
+
+/*
+ * Out of descriptors and no client to close: take the connection off the
+ * queue with the reserve descriptor and close it, or epoll reports it
+ * forever.  Returns false when none was waiting.
+ */
+static bool refuse_one(struct nt_server *s)
+{
+	int fd;
+
+	if (s->reserve_fd < 0)
+		return false;
+	close(s->reserve_fd);
+	fd = accept(s->cfg.listen_fd, NULL, NULL);
+	if (fd >= 0)
+		close(fd);
+	s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	nt_log_limited(&s->rl_refused, LOG_WARNING,
+		       "out of file descriptors and no client to close: refusing a client "
+		       "(raise the limit with ulimit -n, or LimitNOFILE= in the unit)");
+	return true;
+}
+
+/*
+ * At most one batch per loop turn: between two, the clients already
+ * connected are read and answered, so a flood of newcomers never starves
+ * them, and those it serves and that do not read become the stalest.
+ */
+static void accept_clients(struct nt_server *s, time_t now)
+{
+	unsigned int taken;
+
+	for (taken = 0; taken < NT_ACCEPT_BATCH; taken++) {
 		struct nt_client *c;
 		int fd;
 
@@ -305,31 +398,28 @@ static void accept_clients(struct nt_server *s)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if ((errno == EMFILE || errno == ENFILE) && s->reserve_fd >= 0) {
-				/* Take the connection off the queue, or epoll reports it forever. */
-				close(s->reserve_fd);
-				fd = accept(s->cfg.listen_fd, NULL, NULL);
-				if (fd >= 0)
-					close(fd);
-				s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-				/* accept4() fails with EMFILE whether or not one waits: stop when none did. */
-				if (fd < 0)
+			if (errno == EMFILE || errno == ENFILE) {
+				/*
+				 * accept4() fails so whether or not a connection waits:
+				 * a client is closed only for one that does.
+				 */
+				struct pollfd waiting = { .fd = s->cfg.listen_fd, .events = POLLIN };
+
+				if (poll(&waiting, 1, 0) != 1)
 					return;
-				nt_log_limited(&s->rl_refused, LOG_WARNING,
-					       "out of file descriptors: refusing clients beyond %u (raise the limit with ulimit -n)",
-					       s->nclients);
-				continue;
+				if (evict_stalest(s, "out of file descriptors",
+						  "raise the limit with ulimit -n, or LimitNOFILE= in the unit"))
+					continue;
+				if (refuse_one(s))
+					continue;
+				return;
 			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				nt_log_limited(&s->rl_refused, LOG_ERR, "cannot accept a client: %s", strerror(errno));
 			return;
 		}
-		if (s->nclients >= s->cfg.max_clients) {
-			close(fd);
-			nt_log_limited(&s->rl_refused, LOG_WARNING,
-				       "%u clients connected: refusing more (raise --max-clients)", s->nclients);
-			continue;
-		}
+		if (s->nclients >= s->cfg.max_clients)
+			evict_stalest(s, "at --max-clients", "raise --max-clients");
 		c = calloc(1, sizeof(*c));
 		if (!c || epoll_add(s->epfd, fd, EPOLLIN, c) < 0) {
 			nt_log_limited(&s->rl_refused, LOG_ERR, "cannot take a client: %s", strerror(errno));
@@ -340,6 +430,8 @@ static void accept_clients(struct nt_server *s)
 		c->fd = fd;
 		c->chunk = send_chunk(fd);
 		c->acked_seq = s->exited.last_seq;
+		c->last_progress = now;
+		c->active_ms = monotonic_ms();
 		c->next = s->clients;
 		s->clients = c;
 		s->nclients++;
@@ -357,7 +449,8 @@ static bool client_read(struct nt_client *c)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 	if (n == 0)	/* EOF; a client that only shut down its writing side still gets its replies */
 		return c->reply || c->want_reply || c->req.pending;
-	nt_request_feed(&c->req, (size_t)n);
+	if (nt_request_feed(&c->req, (size_t)n))
+		c->active_ms = monotonic_ms();
 	/* one request at a time: taking another while one waits would lose it */
 	if (!c->reply && !c->want_reply && nt_request_take(&c->req))
 		c->want_reply = true;
@@ -476,7 +569,7 @@ int nt_server_run(struct nt_server *s)
 	if (rc < 0)
 		return rc;
 	while (!s->stop) {
-		bool drain = false;
+		bool drain = false, incoming = false;
 		time_t now = monotonic_now();
 
 		n = epoll_wait(s->epfd, ev, NT_MAX_EVENTS, next_timeout(s, now));
@@ -492,7 +585,8 @@ int nt_server_run(struct nt_server *s)
 			bool alive = true;
 
 			if (tag == &tag_listen) {
-				accept_clients(s);
+				/* after this batch: making room closes clients that may be further in ev[] */
+				incoming = true;
 				continue;
 			}
 			if (tag == &tag_signal) {
@@ -512,7 +606,10 @@ int nt_server_run(struct nt_server *s)
 			if (!alive)
 				client_close(s, c);
 		}
+		/* answered first: a client that asked and will not read is then the one to make room */
 		answer_waiting_clients(s, now);
+		if (incoming)
+			accept_clients(s, now);
 		if (drain) {
 			reserve_release(s);
 			drain_exited(s, nt_boot_epoch(), now);
