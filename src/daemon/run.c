@@ -12,6 +12,7 @@
 #include "exitcodes.h"
 #include "exited.h"
 #include "log.h"
+#include "pidholder.h"
 #include "privs.h"
 #include "process.h"
 #include "record.h"
@@ -143,6 +144,7 @@ int nt_daemon_main(const struct nt_options *o)
 		.drain = source_drain,
 		.live = source_live,
 		.status = source_status,
+		.pid_holder = nt_pid_holder,
 	};
 	srv = nt_server_new(&cfg, &src);
 	if (!srv) {

@@ -36,6 +36,7 @@
 
 #define NT_MAX_EVENTS 64
 #define NT_ACCEPT_BATCH 64	/* connections taken per loop turn */
+#define NT_REPLY_VARIANTS 8	/* replies shared per loop turn; more are built for one client each */
 #define NT_READ_CHUNK 65536
 #define NT_SEND_BATCH 64	/* chunks per sendmmsg(): 2 MiB, more than a socket buffer */
 
@@ -215,28 +216,79 @@ static void reserve_take(struct nt_server *s)
 		s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-static struct nt_reply *snapshot(struct nt_server *s)
-{
-	const struct nt_task_record *live = NULL;
+/* What the clients answered in one loop turn are answered from. */
+struct snapshot {
+	const struct nt_task_record *live;	/* valid until the next turn */
+	size_t nlive;
 	unsigned long epoch;
+	/* the replies built so far, one per variant (reply.h) */
+	struct {
+		size_t variant;
+		struct nt_reply *r;
+	} built[NT_REPLY_VARIANTS];
+	unsigned int nbuilt;
+};
+
+/* Newest exited record a client waiting for a reply has had. */
+static uint64_t had_by_waiting(const struct nt_server *s)
+{
+	const struct nt_client *c;
+	uint64_t max = 0;
+
+	for (c = s->clients; c; c = c->next)
+		if (c->want_reply && c->acked_seq > max)
+			max = c->acked_seq;
+	return max;
+}
+
+static void snapshot_take(struct nt_server *s, struct snapshot *snap)
+{
 	time_t now = monotonic_now();
-	struct nt_reply *r;
-	size_t nlive = 0;
 	int rc;
 
+	memset(snap, 0, sizeof(*snap));
 	reserve_release(s);
-	epoch = nt_boot_epoch();
-	drain_exited(s, epoch, now);
-	rc = s->src.live(s->src.ctx, &live, &nlive);
+	snap->epoch = nt_boot_epoch();
+	drain_exited(s, snap->epoch, now);
+	rc = s->src.live(s->src.ctx, &snap->live, &snap->nlive);
+	/* pidfds, one at a time: the reserve covers them too */
+	nt_exited_find_reused(&s->exited, had_by_waiting(s), now, s->src.pid_holder, s->src.ctx);
 	reserve_take(s);
 	if (rc < 0) {
 		/* Exited records and an empty live set still make a valid reply. */
 		nt_log_limited(&s->rl_drops, LOG_ERR, "cannot read the live counters: %s", strerror(-rc));
-		nlive = 0;
+		snap->live = NULL;
+		snap->nlive = 0;
 	}
-	r = nt_reply_build(&s->exited, live, nlive, epoch);
 	publish_status(s);
+}
+
+/* The reply for c, shared with every client that gets the same; NULL when memory is short. */
+static struct nt_reply *snapshot_reply(struct nt_server *s, struct snapshot *snap,
+				       const struct nt_client *c)
+{
+	size_t variant = nt_reply_variant(&s->exited, c->acked_seq);
+	struct nt_reply *r;
+	unsigned int i;
+
+	for (i = 0; i < snap->nbuilt; i++)
+		if (snap->built[i].variant == variant)
+			return nt_reply_get(snap->built[i].r);
+	r = nt_reply_build_for(&s->exited, snap->live, snap->nlive, snap->epoch, c->acked_seq);
+	if (r && snap->nbuilt < NT_REPLY_VARIANTS) {
+		snap->built[snap->nbuilt].variant = variant;
+		snap->built[snap->nbuilt++].r = nt_reply_get(r);
+	}
 	return r;
+}
+
+static void snapshot_release(struct snapshot *snap)
+{
+	unsigned int i;
+
+	for (i = 0; i < snap->nbuilt; i++)
+		nt_reply_put(snap->built[i].r);
+	snap->nbuilt = 0;
 }
 
 /*
@@ -500,25 +552,31 @@ static int next_timeout(const struct nt_server *s, time_t now)
 
 static void answer_waiting_clients(struct nt_server *s, time_t now)
 {
-	struct nt_reply *shared = NULL;
+	struct snapshot snap;
 	struct nt_client *c, *next;
+	bool taken = false;
 
 	for (c = s->clients; c; c = c->next) {
+		struct nt_reply *r;
+
 		if (!c->want_reply)
 			continue;
-		if (!shared) {
-			shared = snapshot(s);
-			if (!shared) {
-				nt_log_limited(&s->rl_drops, LOG_ERR, "out of memory building a reply: will retry");
-				return;
-			}
+		if (!taken) {
+			snapshot_take(s, &snap);
+			taken = true;
+		}
+		r = snapshot_reply(s, &snap, c);
+		if (!r) {
+			nt_log_limited(&s->rl_drops, LOG_ERR, "out of memory building a reply: will retry");
+			break;
 		}
 		c->want_reply = false;
-		c->reply = nt_reply_get(shared);
+		c->reply = r;
 		c->off = 0;
 		c->last_progress = now;
 	}
-	nt_reply_put(shared);
+	if (taken)
+		snapshot_release(&snap);
 	for (c = s->clients; c; c = next) {
 		next = c->next;
 		if (c->reply && !c->waiting_out && !client_flush(s, c, now))
