@@ -96,7 +96,8 @@ int nt_privs_drop(const char *user, const char *own_dir, char *err, size_t errle
 	gid = pw->pw_gid;
 	/* while CAP_CHOWN is still ours: the user removes its own files at exit */
 	if (own_dir && lchown(own_dir, uid, gid) < 0) {
-		snprintf(err, errlen, "cannot give %s to user %s: %s", own_dir, pw->pw_name, strerror(errno));
+		snprintf(err, errlen, "cannot give %s to user %s: %s (run as root, or choose another --pidfile)",
+			 own_dir, pw->pw_name, strerror(errno));
 		return NT_EXIT_SOCKET;
 	}
 

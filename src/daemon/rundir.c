@@ -100,7 +100,8 @@ int nt_rundir_link(struct nt_rundir *rd, const char *socket_path, char *err, siz
 		unlink(socket_path);	/* stale: left by a daemon that died, or dangling */
 	}
 	if (symlink(rd->serve, socket_path) < 0) {
-		snprintf(err, errlen, "cannot link %s to %s: %s", socket_path, rd->serve, strerror(errno));
+		snprintf(err, errlen, "cannot link %s to %s: %s (run as root, or choose another with --socket)",
+			 socket_path, rd->serve, strerror(errno));
 		return NT_EXIT_SOCKET;
 	}
 	rd->linked = true;
