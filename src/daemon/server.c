@@ -369,33 +369,93 @@ static size_t send_chunk(int fd)
 	return chunk ? chunk : rec;
 }
 
-/* The client that has gone longest without reading or asking, or NULL when there is none. */
-static struct nt_client *stalest_client(const struct nt_server *s)
+/* Where c stands among the clients to close, as evict.h orders them. */
+static struct nt_evict_key evict_key(const struct nt_client *c, long long now_ms)
 {
-	struct nt_client *c, *worst = NULL;
-	struct nt_evict_key worst_key = { 0 }, key;
+	struct nt_evict_key key;
 
+	/* a request not looked at yet, or not answered yet: it is asking now */
+	key.since_ms = c->want_reply || c->req.pending || nt_evict_unasked_bytes(c->fd) > 0 ?
+		       now_ms : c->active_ms;
+	key.stuck = c->reply ? now_ms - c->active_ms >= NT_EVICT_STUCK_MS : nt_evict_unread_bytes(c->fd) > 0;
+	return key;
+}
+
+/*
+ * The clients of one accept batch's making room, stalest first: ordered
+ * once per batch, since a flood of newcomers closes many, and finding
+ * each anew would cost every client's queues each time.
+ */
+struct evict_order {
+	struct evict_item {
+		struct nt_evict_key key;
+		unsigned int age;	/* 0: connected first; breaks ties */
+		struct nt_client *c;
+	} *item;
+	size_t n, next;
+	bool built;
+};
+
+static int evict_item_cmp(const void *a, const void *b)
+{
+	const struct evict_item *x = a, *y = b;
+
+	if (nt_evict_staler(&x->key, &y->key))
+		return -1;
+	if (nt_evict_staler(&y->key, &x->key))
+		return 1;
+	return (x->age > y->age) - (x->age < y->age);
+}
+
+static void evict_order_build(const struct nt_server *s, struct evict_order *o)
+{
 	long long now_ms = monotonic_ms();
+	struct nt_client *c;
+	size_t i = 0;
 
-	for (c = s->clients; c; c = c->next) {
-		/* a request not looked at yet, or not answered yet: it is asking now */
-		key.since_ms = c->want_reply || c->req.pending || nt_evict_unasked_bytes(c->fd) > 0 ?
-			       now_ms : c->active_ms;
-		key.stuck = c->reply ? now_ms - c->active_ms >= NT_EVICT_STUCK_MS :
-				       nt_evict_unread_bytes(c->fd) > 0;
-		/* on a tie the one connected first: the list is newest first */
-		if (!worst || !nt_evict_staler(&worst_key, &key)) {
-			worst = c;
-			worst_key = key;
-		}
+	o->built = true;
+	o->item = malloc((s->nclients ? s->nclients : 1) * sizeof(*o->item));
+	if (!o->item)
+		return;
+	/* the list is newest first */
+	for (c = s->clients; c && i < s->nclients; c = c->next, i++) {
+		o->item[i].key = evict_key(c, now_ms);
+		o->item[i].age = s->nclients - 1 - (unsigned int)i;
+		o->item[i].c = c;
 	}
-	return worst;
+	o->n = i;
+	qsort(o->item, o->n, sizeof(*o->item), evict_item_cmp);
+}
+
+/* The stalest client not closed yet, or NULL when there is none. */
+static struct nt_client *evict_order_next(const struct nt_server *s, struct evict_order *o)
+{
+	if (!o->built)
+		evict_order_build(s, o);
+	if (o->item && o->next < o->n)
+		return o->item[o->next++].c;
+	/* no memory for the order, or only newcomers of this batch left: the slow way */
+	{
+		long long now_ms = monotonic_ms();
+		struct nt_evict_key worst_key = { 0 }, key;
+		struct nt_client *c, *worst = NULL;
+
+		for (c = s->clients; c; c = c->next) {
+			key = evict_key(c, now_ms);
+			/* on a tie the one connected first: the list is newest first */
+			if (!worst || !nt_evict_staler(&worst_key, &key)) {
+				worst = c;
+				worst_key = key;
+			}
+		}
+		return worst;
+	}
 }
 
 /* Close the stalest client to make room; false when there is no client to close. */
-static bool evict_stalest(struct nt_server *s, const char *why, const char *remedy)
+static bool evict_stalest(struct nt_server *s, struct evict_order *o, const char *why, const char *remedy)
 {
-	struct nt_client *c = stalest_client(s);
+	struct nt_client *c = evict_order_next(s, o);
 	bool unread;
 
 	if (!c)
@@ -440,6 +500,8 @@ static bool refuse_one(struct nt_server *s)
  */
 static void accept_clients(struct nt_server *s, time_t now)
 {
+	/* only clients connected before the batch: those it takes are the newest */
+	struct evict_order order = { 0 };
 	unsigned int taken;
 
 	for (taken = 0; taken < NT_ACCEPT_BATCH; taken++) {
@@ -458,20 +520,20 @@ static void accept_clients(struct nt_server *s, time_t now)
 				struct pollfd waiting = { .fd = s->cfg.listen_fd, .events = POLLIN };
 
 				if (poll(&waiting, 1, 0) != 1)
-					return;
-				if (evict_stalest(s, "out of file descriptors",
+					break;
+				if (evict_stalest(s, &order, "out of file descriptors",
 						  "raise the limit with ulimit -n, or LimitNOFILE= in the unit"))
 					continue;
 				if (refuse_one(s))
 					continue;
-				return;
+				break;
 			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				nt_log_limited(&s->rl_refused, LOG_ERR, "cannot accept a client: %s", strerror(errno));
-			return;
+			break;
 		}
 		if (s->nclients >= s->cfg.max_clients)
-			evict_stalest(s, "at --max-clients", "raise --max-clients");
+			evict_stalest(s, &order, "at --max-clients", "raise --max-clients");
 		c = calloc(1, sizeof(*c));
 		if (!c || epoll_add(s->epfd, fd, EPOLLIN, c) < 0) {
 			nt_log_limited(&s->rl_refused, LOG_ERR, "cannot take a client: %s", strerror(errno));
@@ -488,6 +550,7 @@ static void accept_clients(struct nt_server *s, time_t now)
 		s->clients = c;
 		s->nclients++;
 	}
+	free(order.item);
 }
 
 /* Returns false when the client is gone. */
