@@ -6,10 +6,10 @@
  * A stuck client goes before one that is not: an atop polling every ten
  * minutes is idle for ten minutes but takes every reply at once, while a
  * client that asks and never reads only holds a place.  Stuck is a reply
- * that sits whole in the client's socket, unread (a reader takes it within
- * microseconds of its arrival), or one too big for the socket of which it
- * has taken nothing for NT_EVICT_STUCK_MS (a reader of a big reply takes
- * some every few milliseconds).  Within each kind the one that has gone
+ * that has sat whole in the client's socket, unread, for NT_EVICT_UNREAD_MS
+ * (a reader takes it as soon as it is scheduled), or one too big for the
+ * socket of which it has taken nothing for NT_EVICT_STUCK_MS (a reader of
+ * a big reply takes some every few milliseconds).  Within each kind the one that has gone
  * longest without asking or taking bytes goes first; one that is asking
  * right now (a request not yet read or answered) counts as active now, and
  * a newcomer has just connected, so they go last.
@@ -19,7 +19,9 @@
 
 #include <stdbool.h>
 
-/* A reply too big for the socket, not read for this long, marks its client stuck. */
+/* A whole reply unread in the socket for this long marks its client stuck... */
+#define NT_EVICT_UNREAD_MS 100
+/* ...and so does a reply too big for the socket of which it took nothing for this long. */
 #define NT_EVICT_STUCK_MS 1000
 
 struct nt_evict_key {

@@ -377,7 +377,8 @@ static struct nt_evict_key evict_key(const struct nt_client *c, long long now_ms
 	/* a request not looked at yet, or not answered yet: it is asking now */
 	key.since_ms = c->want_reply || c->req.pending || nt_evict_unasked_bytes(c->fd) > 0 ?
 		       now_ms : c->active_ms;
-	key.stuck = c->reply ? now_ms - c->active_ms >= NT_EVICT_STUCK_MS : nt_evict_unread_bytes(c->fd) > 0;
+	key.stuck = c->reply ? now_ms - c->active_ms >= NT_EVICT_STUCK_MS :
+			       now_ms - c->active_ms >= NT_EVICT_UNREAD_MS && nt_evict_unread_bytes(c->fd) > 0;
 	return key;
 }
 

@@ -281,6 +281,8 @@ START_TEST(test_max_clients)
 		ck_assert(send(excess[i], &req, sizeof(req), MSG_NOSIGNAL) == (ssize_t)sizeof(req));
 		pfd.fd = excess[i];
 		ck_assert_msg(poll(&pfd, 1, 5000) == 1, "newcomer %u: no second reply", i);
+		/* unread for longer than a reader would take to be scheduled: stuck */
+		rb_sleep_ms(200);
 	}
 	atop_reply_free(&r);
 	for (i = 0; i < EXCESS_CLIENTS - 1; i++) {
