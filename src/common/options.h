@@ -62,7 +62,8 @@ struct nt_options {
 	unsigned int top_n;
 };
 
-#define NT_DEFAULT_PIDFILE	"/run/netatop.pid"
+/* its directory is the daemon's own (src/daemon/rundir.h) */
+#define NT_DEFAULT_PIDFILE	"/run/netatop/netatop.pid"
 #define NT_DEFAULT_USER		"netatop"
 #define NT_DEFAULT_GROUP	"netatop"
 #define NT_DEFAULT_KEEP_EXITED	900

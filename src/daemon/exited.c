@@ -59,6 +59,7 @@ int nt_exited_add(struct nt_exited *e, const struct netpertask *rec, time_t now)
 		return -1;
 	}
 	slot = &e->ring[(e->head + e->count) & (e->cap - 1)];
+	memset(slot, 0, sizeof(*slot));
 	slot->rec = *rec;
 	slot->seq = e->last_seq;
 	slot->when = now;
@@ -75,4 +76,34 @@ void nt_exited_prune(struct nt_exited *e, time_t now, uint64_t acked_by_all)
 			break;
 		drop_oldest(e);
 	}
+}
+
+/* Has a live process other than the exited one taken its pid? */
+static bool pid_taken(struct nt_exited_entry *x, time_t now, nt_pid_holder_fn *holder, void *ctx)
+{
+	int held = holder(ctx, x->rec.id, &x->now);
+
+	return held == 1 || (held == NT_PID_HELD_UNSURE && now - x->when >= NT_EXITED_SETTLED_S);
+}
+
+size_t nt_exited_find_reused(struct nt_exited *e, uint64_t had_upto, time_t now,
+			     nt_pid_holder_fn *holder, void *ctx)
+{
+	size_t i, reused = 0;
+
+	for (i = 0; i < e->count; i++) {
+		struct nt_exited_entry *x = &e->ring[(e->head + i) & (e->cap - 1)];
+
+		/*
+		 * A record nobody has had yet goes out as it is: its pid need not
+		 * be looked at before someone has had it.
+		 */
+		if (!x->reused && x->seq <= had_upto && holder && pid_taken(x, now, holder, ctx)) {
+			x->reused = true;
+			memset(&x->now.tc, 0, sizeof(x->now.tc));
+			x->now.id = x->rec.id;
+		}
+		reused += x->reused;
+	}
+	return reused;
 }

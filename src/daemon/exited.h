@@ -11,6 +11,7 @@
 #ifndef NETATOP_EXITED_H
 #define NETATOP_EXITED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -21,6 +22,13 @@ struct nt_exited_entry {
 	struct netpertask rec;
 	uint64_t seq;		/* 1, 2, ...: order of exit */
 	time_t when;		/* CLOCK_MONOTONIC seconds at exit */
+	/*
+	 * Its pid now belongs to a live process (another one: this one is
+	 * dead).  A client that has had rec gets `now` in its place, the live
+	 * process with zero counters, or atop would book rec on it.
+	 */
+	bool reused;
+	struct netpertask now;
 };
 
 struct nt_exited {
@@ -45,6 +53,29 @@ int nt_exited_add(struct nt_exited *e, const struct netpertask *rec, time_t now)
  * enough.  acked_by_all is UINT64_MAX when no client is connected.
  */
 void nt_exited_prune(struct nt_exited *e, time_t now, uint64_t acked_by_all);
+
+/*
+ * Who holds a pid now: 1 and *now filled (id, and what is known of its
+ * command and start) when a live process that is not exiting does; 0 when
+ * none does (free, a zombie, a thread, one exiting); NT_PID_HELD_UNSURE
+ * (*now filled as far as known) when a live process does that may be the
+ * exited one still on its way out (the kernel reports an exit a moment
+ * before the process becomes a zombie); -1 when it cannot tell.
+ */
+#define NT_PID_HELD_UNSURE 2
+typedef int nt_pid_holder_fn(void *ctx, pid_t pid, struct netpertask *now);
+
+/* An exit this old is over: a live process with its pid is another one. */
+#define NT_EXITED_SETTLED_S 2
+
+/*
+ * Find the records whose pid a live process has taken since, among those
+ * up to seq `had_upto` (the newest some client has had: the others are
+ * sent as they are anyway).  Each record is found so once and stays so.
+ * Returns how many are reused in all.
+ */
+size_t nt_exited_find_reused(struct nt_exited *e, uint64_t had_upto, time_t now,
+			     nt_pid_holder_fn *holder, void *ctx);
 
 static inline size_t nt_exited_count(const struct nt_exited *e)
 {

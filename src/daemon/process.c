@@ -22,7 +22,8 @@ int nt_pidfile_lock(const char *path, int *fdp, char *err, size_t errlen)
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* not through a symlink: the run directory belongs to the daemon's user */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open pid file %s: %s (run as root, or choose another with --pidfile)",
 			 path, strerror(errno));

@@ -5,9 +5,30 @@
 
 #include <stdlib.h>
 
+size_t nt_reply_variant(const struct nt_exited *exited, uint64_t had_upto)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nt_exited_count(exited); i++) {
+		const struct nt_exited_entry *x = nt_exited_at(exited, i);
+
+		if (x->seq > had_upto)
+			break;
+		n += x->reused;
+	}
+	return n;
+}
+
 struct nt_reply *nt_reply_build(const struct nt_exited *exited,
 				const struct nt_task_record *live, size_t nlive,
 				unsigned long boot_epoch)
+{
+	return nt_reply_build_for(exited, live, nlive, boot_epoch, 0);
+}
+
+struct nt_reply *nt_reply_build_for(const struct nt_exited *exited,
+				    const struct nt_task_record *live, size_t nlive,
+				    unsigned long boot_epoch, uint64_t had_upto)
 {
 	size_t nexited = nt_exited_count(exited);
 	size_t n = nexited + nlive + 1, i, k = 0;
@@ -18,8 +39,11 @@ struct nt_reply *nt_reply_build(const struct nt_exited *exited,
 		return NULL;
 	r->refs = 1;
 	r->exited_seq = exited->last_seq;
-	for (i = 0; i < nexited; i++)
-		r->rec[k++] = nt_exited_at(exited, i)->rec;
+	for (i = 0; i < nexited; i++) {
+		const struct nt_exited_entry *x = nt_exited_at(exited, i);
+
+		r->rec[k++] = x->reused && x->seq <= had_upto ? x->now : x->rec;
+	}
 	for (i = 0; i < nlive; i++) {
 		/* id 0 would end the reply early */
 		if (live[i].tgid)

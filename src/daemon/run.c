@@ -12,9 +12,11 @@
 #include "exitcodes.h"
 #include "exited.h"
 #include "log.h"
+#include "pidholder.h"
 #include "privs.h"
 #include "process.h"
 #include "record.h"
+#include "rundir.h"
 #include "server.h"
 
 #include <errno.h>
@@ -67,9 +69,9 @@ static void source_status(void *ctx, struct nt_status *st)
 }
 
 /*
- * After the privilege drop /run is no longer writable: the service
- * manager removes what is left, and a stale socket is replaced at the
- * next start.
+ * After the privilege drop the daemon writes only in its run directory
+ * (rundir.h), which its user owns: the pid file goes there, as the socket
+ * does.
  */
 static void remove_file(const char *path)
 {
@@ -89,6 +91,7 @@ int nt_daemon_main(const struct nt_options *o)
 {
 	struct nt_collector *col = NULL;
 	struct nt_server *srv = NULL;
+	struct nt_rundir rd;
 	int pidfd = -1, listenfd = -1, rc;
 	char err[512];
 	sigset_t mask;
@@ -108,6 +111,9 @@ int nt_daemon_main(const struct nt_options *o)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	rc = nt_rundir_prepare(&rd, o->pidfile, o->socket_path, err, sizeof(err));
+	if (rc != NT_EXIT_OK)
+		return startup_failure(rc, err);
 	rc = nt_pidfile_lock(o->pidfile, &pidfd, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		return startup_failure(rc, err);
@@ -115,15 +121,19 @@ int nt_daemon_main(const struct nt_options *o)
 			     sizeof(err));
 	if (rc != NT_EXIT_OK)
 		goto out_err;
-	rc = nt_socket_listen(o->socket_path, &listenfd, err, sizeof(err));
+	rc = nt_rundir_link(&rd, o->socket_path, err, sizeof(err));
+	if (rc != NT_EXIT_OK)
+		goto out_err;
+	rc = nt_socket_listen(rd.serve, &listenfd, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		goto out_err;
 	if (geteuid() == 0) {
-		rc = nt_socket_set_group(o->socket_path, o->group, err, sizeof(err));
+		rc = nt_socket_set_group(rd.serve, o->group, err, sizeof(err));
 		if (rc != NT_EXIT_OK)
 			goto out_err;
 		if (!o->no_drop) {
-			rc = nt_privs_drop(o->user, err, sizeof(err));
+			/* only a directory it made: --pidfile /tmp/x.pid must not give away /tmp */
+			rc = nt_privs_drop(o->user, rd.created ? rd.dir : NULL, err, sizeof(err));
 			if (rc != NT_EXIT_OK)
 				goto out_err;
 		}
@@ -143,6 +153,7 @@ int nt_daemon_main(const struct nt_options *o)
 		.drain = source_drain,
 		.live = source_live,
 		.status = source_status,
+		.pid_holder = nt_pid_holder,
 	};
 	srv = nt_server_new(&cfg, &src);
 	if (!srv) {
@@ -155,6 +166,8 @@ int nt_daemon_main(const struct nt_options *o)
 	       PACKAGE_NAME, PACKAGE_VERSION,
 	       strcmp(nt_collect_counting(col), "wire") == 0 ? "IP packets on the wire" : "socket calls",
 	       nt_collect_backend(col), nt_collect_live_source(col), o->socket_path);
+	if (rd.linked)
+		nt_log(LOG_INFO, "%s links to %s, which the daemon removes when it exits", o->socket_path, rd.serve);
 	if (nt_collect_cgroup_root(col))
 		nt_log(LOG_INFO, "packet programs attached at the root of the cgroup v2 hierarchy, reached through %s",
 		       nt_collect_cgroup_root(col));
@@ -171,14 +184,15 @@ out_err:
 	startup_failure(rc, err);
 out:
 	nt_server_free(srv);
-	if (listenfd >= 0) {
+	if (listenfd >= 0)
 		close(listenfd);
-		remove_file(o->socket_path);
-	}
 	nt_collect_close(col);
 	if (pidfd >= 0) {
 		remove_file(o->pidfile);
 		close(pidfd);
 	}
+	/* last, so that the directory is empty if nothing else is in it */
+	if (pidfd >= 0)
+		nt_rundir_cleanup(&rd, o->socket_path, listenfd >= 0);
 	return rc;
 }

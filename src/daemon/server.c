@@ -7,16 +7,23 @@
  * dropped after --client-timeout seconds without progress.  Clients asking
  * in the same loop turn share one reply.  With no request in flight the
  * loop sleeps without a timeout: an idle daemon never wakes up.
+ *
+ * A newcomer is never refused for want of room: at --max-clients, or out
+ * of file descriptors, the stalest client is closed instead (evict.c says
+ * which one), because the client that must get through is a restarted
+ * atop, and the one that holds a place without using it is not.
  */
 #include "config.h"
 #include "server.h"
 #include "bootepoch.h"
+#include "evict.h"
 #include "log.h"
 #include "reply.h"
 #include "request.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,6 +35,8 @@
 #include <unistd.h>
 
 #define NT_MAX_EVENTS 64
+#define NT_ACCEPT_BATCH 64	/* connections taken per loop turn */
+#define NT_REPLY_VARIANTS 8	/* replies shared per loop turn; more are built for one client each */
 #define NT_READ_CHUNK 65536
 #define NT_SEND_BATCH 64	/* chunks per sendmmsg(): 2 MiB, more than a socket buffer */
 
@@ -39,6 +48,7 @@ struct nt_client {
 	size_t chunk;			/* bytes per message: whole records, one skb */
 	uint64_t acked_seq;		/* newest exited record it has fully received */
 	time_t last_progress;		/* CLOCK_MONOTONIC, while a reply is pending */
+	long long active_ms;		/* CLOCK_MONOTONIC: connected, asked or took bytes last */
 	bool waiting_out;		/* registered for EPOLLOUT instead of EPOLLIN */
 	bool want_reply;
 	struct nt_client *next;		/* all clients */
@@ -56,6 +66,7 @@ struct nt_server {
 	bool stop;
 	struct nt_status published;
 	struct nt_ratelimit rl_refused;
+	struct nt_ratelimit rl_evicted;
 	struct nt_ratelimit rl_client;
 	struct nt_ratelimit rl_drops;
 };
@@ -71,6 +82,15 @@ static time_t monotonic_now(void)
 	return ts.tv_sec;
 }
 
+/* Finer than the timeouts need: which of two clients was active last, for evict.c. */
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 struct nt_server *nt_server_new(const struct nt_server_config *cfg, const struct nt_source *src)
 {
 	struct nt_server *s = calloc(1, sizeof(*s));
@@ -81,6 +101,7 @@ struct nt_server *nt_server_new(const struct nt_server_config *cfg, const struct
 	s->src = *src;
 	s->epfd = s->sigfd = s->reserve_fd = -1;
 	s->rl_refused = (struct nt_ratelimit)NT_RATELIMIT_INIT(60, 1);
+	s->rl_evicted = (struct nt_ratelimit)NT_RATELIMIT_INIT(60, 1);
 	s->rl_client = (struct nt_ratelimit)NT_RATELIMIT_INIT(60, 5);
 	s->rl_drops = (struct nt_ratelimit)NT_RATELIMIT_INIT(300, 1);
 	nt_exited_init(&s->exited, cfg->keep_exited, cfg->max_exited);
@@ -195,28 +216,79 @@ static void reserve_take(struct nt_server *s)
 		s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-static struct nt_reply *snapshot(struct nt_server *s)
-{
-	const struct nt_task_record *live = NULL;
+/* What the clients answered in one loop turn are answered from. */
+struct snapshot {
+	const struct nt_task_record *live;	/* valid until the next turn */
+	size_t nlive;
 	unsigned long epoch;
+	/* the replies built so far, one per variant (reply.h) */
+	struct {
+		size_t variant;
+		struct nt_reply *r;
+	} built[NT_REPLY_VARIANTS];
+	unsigned int nbuilt;
+};
+
+/* Newest exited record a client waiting for a reply has had. */
+static uint64_t had_by_waiting(const struct nt_server *s)
+{
+	const struct nt_client *c;
+	uint64_t max = 0;
+
+	for (c = s->clients; c; c = c->next)
+		if (c->want_reply && c->acked_seq > max)
+			max = c->acked_seq;
+	return max;
+}
+
+static void snapshot_take(struct nt_server *s, struct snapshot *snap)
+{
 	time_t now = monotonic_now();
-	struct nt_reply *r;
-	size_t nlive = 0;
 	int rc;
 
+	memset(snap, 0, sizeof(*snap));
 	reserve_release(s);
-	epoch = nt_boot_epoch();
-	drain_exited(s, epoch, now);
-	rc = s->src.live(s->src.ctx, &live, &nlive);
+	snap->epoch = nt_boot_epoch();
+	drain_exited(s, snap->epoch, now);
+	rc = s->src.live(s->src.ctx, &snap->live, &snap->nlive);
+	/* pidfds, one at a time: the reserve covers them too */
+	nt_exited_find_reused(&s->exited, had_by_waiting(s), now, s->src.pid_holder, s->src.ctx);
 	reserve_take(s);
 	if (rc < 0) {
 		/* Exited records and an empty live set still make a valid reply. */
 		nt_log_limited(&s->rl_drops, LOG_ERR, "cannot read the live counters: %s", strerror(-rc));
-		nlive = 0;
+		snap->live = NULL;
+		snap->nlive = 0;
 	}
-	r = nt_reply_build(&s->exited, live, nlive, epoch);
 	publish_status(s);
+}
+
+/* The reply for c, shared with every client that gets the same; NULL when memory is short. */
+static struct nt_reply *snapshot_reply(struct nt_server *s, struct snapshot *snap,
+				       const struct nt_client *c)
+{
+	size_t variant = nt_reply_variant(&s->exited, c->acked_seq);
+	struct nt_reply *r;
+	unsigned int i;
+
+	for (i = 0; i < snap->nbuilt; i++)
+		if (snap->built[i].variant == variant)
+			return nt_reply_get(snap->built[i].r);
+	r = nt_reply_build_for(&s->exited, snap->live, snap->nlive, snap->epoch, c->acked_seq);
+	if (r && snap->nbuilt < NT_REPLY_VARIANTS) {
+		snap->built[snap->nbuilt].variant = variant;
+		snap->built[snap->nbuilt++].r = nt_reply_get(r);
+	}
 	return r;
+}
+
+static void snapshot_release(struct snapshot *snap)
+{
+	unsigned int i;
+
+	for (i = 0; i < snap->nbuilt; i++)
+		nt_reply_put(snap->built[i].r);
+	snap->nbuilt = 0;
 }
 
 /*
@@ -259,8 +331,10 @@ static bool client_flush(struct nt_server *s, struct nt_client *c, time_t now)
 		}
 		for (i = 0; i < (unsigned int)sent; i++)
 			c->off += msg[i].msg_len;
-		if (sent > 0)
+		if (sent > 0) {
 			c->last_progress = now;
+			c->active_ms = monotonic_ms();
+		}
 		if ((unsigned int)sent < n && c->off < c->reply->len) {
 			/* the socket is full: the next call would only say EAGAIN */
 			client_watch(s, c, true);
@@ -295,9 +369,143 @@ static size_t send_chunk(int fd)
 	return chunk ? chunk : rec;
 }
 
-static void accept_clients(struct nt_server *s)
+/* Where c stands among the clients to close, as evict.h orders them. */
+static struct nt_evict_key evict_key(const struct nt_client *c, long long now_ms)
 {
-	for (;;) {
+	struct nt_evict_key key;
+
+	/* a request not looked at yet, or not answered yet: it is asking now */
+	key.since_ms = c->want_reply || c->req.pending || nt_evict_unasked_bytes(c->fd) > 0 ?
+		       now_ms : c->active_ms;
+	key.stuck = c->reply ? now_ms - c->active_ms >= NT_EVICT_STUCK_MS :
+			       now_ms - c->active_ms >= NT_EVICT_UNREAD_MS && nt_evict_unread_bytes(c->fd) > 0;
+	return key;
+}
+
+/*
+ * The clients of one accept batch's making room, stalest first: ordered
+ * once per batch, since a flood of newcomers closes many, and finding
+ * each anew would cost every client's queues each time.
+ */
+struct evict_order {
+	struct evict_item {
+		struct nt_evict_key key;
+		unsigned int age;	/* 0: connected first; breaks ties */
+		struct nt_client *c;
+	} *item;
+	size_t n, next;
+	bool built;
+};
+
+static int evict_item_cmp(const void *a, const void *b)
+{
+	const struct evict_item *x = a, *y = b;
+
+	if (nt_evict_staler(&x->key, &y->key))
+		return -1;
+	if (nt_evict_staler(&y->key, &x->key))
+		return 1;
+	return (x->age > y->age) - (x->age < y->age);
+}
+
+static void evict_order_build(const struct nt_server *s, struct evict_order *o)
+{
+	long long now_ms = monotonic_ms();
+	struct nt_client *c;
+	size_t i = 0;
+
+	o->built = true;
+	o->item = malloc((s->nclients ? s->nclients : 1) * sizeof(*o->item));
+	if (!o->item)
+		return;
+	/* the list is newest first */
+	for (c = s->clients; c && i < s->nclients; c = c->next, i++) {
+		o->item[i].key = evict_key(c, now_ms);
+		o->item[i].age = s->nclients - 1 - (unsigned int)i;
+		o->item[i].c = c;
+	}
+	o->n = i;
+	qsort(o->item, o->n, sizeof(*o->item), evict_item_cmp);
+}
+
+/* The stalest client not closed yet, or NULL when there is none. */
+static struct nt_client *evict_order_next(const struct nt_server *s, struct evict_order *o)
+{
+	if (!o->built)
+		evict_order_build(s, o);
+	if (o->item && o->next < o->n)
+		return o->item[o->next++].c;
+	/* no memory for the order, or only newcomers of this batch left: the slow way */
+	{
+		long long now_ms = monotonic_ms();
+		struct nt_evict_key worst_key = { 0 }, key;
+		struct nt_client *c, *worst = NULL;
+
+		for (c = s->clients; c; c = c->next) {
+			key = evict_key(c, now_ms);
+			/* on a tie the one connected first: the list is newest first */
+			if (!worst || !nt_evict_staler(&worst_key, &key)) {
+				worst = c;
+				worst_key = key;
+			}
+		}
+		return worst;
+	}
+}
+
+/* Close the stalest client to make room; false when there is no client to close. */
+static bool evict_stalest(struct nt_server *s, struct evict_order *o, const char *why, const char *remedy)
+{
+	struct nt_client *c = evict_order_next(s, o);
+	bool unread;
+
+	if (!c)
+		return false;
+	unread = c->reply != NULL || nt_evict_unread_bytes(c->fd) > 0;
+	nt_log_limited(&s->rl_evicted, LOG_WARNING,
+		       "%s with %u clients: closed the one that %s for %.1f seconds to serve a new one (%s)",
+		       why, s->nclients, unread ? "had not read its reply" : "had not asked",
+		       (double)(monotonic_ms() - c->active_ms) / 1000.0, remedy);
+	client_close(s, c);
+	return true;
+}
+
+/*
+ * Out of descriptors and no client to close: take the connection off the
+ * queue with the reserve descriptor and close it, or epoll reports it
+ * forever.  Returns false when none was waiting.
+ */
+static bool refuse_one(struct nt_server *s)
+{
+	int fd;
+
+	if (s->reserve_fd < 0)
+		return false;
+	close(s->reserve_fd);
+	fd = accept(s->cfg.listen_fd, NULL, NULL);
+	if (fd >= 0)
+		close(fd);
+	s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	nt_log_limited(&s->rl_refused, LOG_WARNING,
+		       "out of file descriptors and no client to close: refusing a client "
+		       "(raise the limit with ulimit -n, or LimitNOFILE= in the unit)");
+	return true;
+}
+
+/*
+ * At most one batch per loop turn: between two, the clients already
+ * connected are read and answered, so a flood of newcomers never starves
+ * them, and those it serves and that do not read become the stalest.
+ */
+static void accept_clients(struct nt_server *s, time_t now)
+{
+	/* only clients connected before the batch: those it takes are the newest */
+	struct evict_order order = { 0 };
+	unsigned int taken;
+
+	for (taken = 0; taken < NT_ACCEPT_BATCH; taken++) {
 		struct nt_client *c;
 		int fd;
 
@@ -305,31 +513,28 @@ static void accept_clients(struct nt_server *s)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if ((errno == EMFILE || errno == ENFILE) && s->reserve_fd >= 0) {
-				/* Take the connection off the queue, or epoll reports it forever. */
-				close(s->reserve_fd);
-				fd = accept(s->cfg.listen_fd, NULL, NULL);
-				if (fd >= 0)
-					close(fd);
-				s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-				/* accept4() fails with EMFILE whether or not one waits: stop when none did. */
-				if (fd < 0)
-					return;
-				nt_log_limited(&s->rl_refused, LOG_WARNING,
-					       "out of file descriptors: refusing clients beyond %u (raise the limit with ulimit -n)",
-					       s->nclients);
-				continue;
+			if (errno == EMFILE || errno == ENFILE) {
+				/*
+				 * accept4() fails so whether or not a connection waits:
+				 * a client is closed only for one that does.
+				 */
+				struct pollfd waiting = { .fd = s->cfg.listen_fd, .events = POLLIN };
+
+				if (poll(&waiting, 1, 0) != 1)
+					break;
+				if (evict_stalest(s, &order, "out of file descriptors",
+						  "raise the limit with ulimit -n, or LimitNOFILE= in the unit"))
+					continue;
+				if (refuse_one(s))
+					continue;
+				break;
 			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				nt_log_limited(&s->rl_refused, LOG_ERR, "cannot accept a client: %s", strerror(errno));
-			return;
+			break;
 		}
-		if (s->nclients >= s->cfg.max_clients) {
-			close(fd);
-			nt_log_limited(&s->rl_refused, LOG_WARNING,
-				       "%u clients connected: refusing more (raise --max-clients)", s->nclients);
-			continue;
-		}
+		if (s->nclients >= s->cfg.max_clients)
+			evict_stalest(s, &order, "at --max-clients", "raise --max-clients");
 		c = calloc(1, sizeof(*c));
 		if (!c || epoll_add(s->epfd, fd, EPOLLIN, c) < 0) {
 			nt_log_limited(&s->rl_refused, LOG_ERR, "cannot take a client: %s", strerror(errno));
@@ -340,10 +545,13 @@ static void accept_clients(struct nt_server *s)
 		c->fd = fd;
 		c->chunk = send_chunk(fd);
 		c->acked_seq = s->exited.last_seq;
+		c->last_progress = now;
+		c->active_ms = monotonic_ms();
 		c->next = s->clients;
 		s->clients = c;
 		s->nclients++;
 	}
+	free(order.item);
 }
 
 /* Returns false when the client is gone. */
@@ -357,7 +565,8 @@ static bool client_read(struct nt_client *c)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 	if (n == 0)	/* EOF; a client that only shut down its writing side still gets its replies */
 		return c->reply || c->want_reply || c->req.pending;
-	nt_request_feed(&c->req, (size_t)n);
+	if (nt_request_feed(&c->req, (size_t)n))
+		c->active_ms = monotonic_ms();
 	/* one request at a time: taking another while one waits would lose it */
 	if (!c->reply && !c->want_reply && nt_request_take(&c->req))
 		c->want_reply = true;
@@ -407,25 +616,31 @@ static int next_timeout(const struct nt_server *s, time_t now)
 
 static void answer_waiting_clients(struct nt_server *s, time_t now)
 {
-	struct nt_reply *shared = NULL;
+	struct snapshot snap;
 	struct nt_client *c, *next;
+	bool taken = false;
 
 	for (c = s->clients; c; c = c->next) {
+		struct nt_reply *r;
+
 		if (!c->want_reply)
 			continue;
-		if (!shared) {
-			shared = snapshot(s);
-			if (!shared) {
-				nt_log_limited(&s->rl_drops, LOG_ERR, "out of memory building a reply: will retry");
-				return;
-			}
+		if (!taken) {
+			snapshot_take(s, &snap);
+			taken = true;
+		}
+		r = snapshot_reply(s, &snap, c);
+		if (!r) {
+			nt_log_limited(&s->rl_drops, LOG_ERR, "out of memory building a reply: will retry");
+			break;
 		}
 		c->want_reply = false;
-		c->reply = nt_reply_get(shared);
+		c->reply = r;
 		c->off = 0;
 		c->last_progress = now;
 	}
-	nt_reply_put(shared);
+	if (taken)
+		snapshot_release(&snap);
 	for (c = s->clients; c; c = next) {
 		next = c->next;
 		if (c->reply && !c->waiting_out && !client_flush(s, c, now))
@@ -476,7 +691,7 @@ int nt_server_run(struct nt_server *s)
 	if (rc < 0)
 		return rc;
 	while (!s->stop) {
-		bool drain = false;
+		bool drain = false, incoming = false;
 		time_t now = monotonic_now();
 
 		n = epoll_wait(s->epfd, ev, NT_MAX_EVENTS, next_timeout(s, now));
@@ -492,7 +707,8 @@ int nt_server_run(struct nt_server *s)
 			bool alive = true;
 
 			if (tag == &tag_listen) {
-				accept_clients(s);
+				/* after this batch: making room closes clients that may be further in ev[] */
+				incoming = true;
 				continue;
 			}
 			if (tag == &tag_signal) {
@@ -512,7 +728,10 @@ int nt_server_run(struct nt_server *s)
 			if (!alive)
 				client_close(s, c);
 		}
+		/* answered first: a client that asked and will not read is then the one to make room */
 		answer_waiting_clients(s, now);
+		if (incoming)
+			accept_clients(s, now);
 		if (drain) {
 			reserve_release(s);
 			drain_exited(s, nt_boot_epoch(), now);

@@ -23,6 +23,8 @@ struct nt_source {
 	int (*live)(void *ctx, const struct nt_task_record **recs, size_t *n);
 	/* loss counters and backend name, for the status and the log */
 	void (*status)(void *ctx, struct nt_status *st);
+	/* who holds a pid now (exited.h), or NULL: exited records are then never replaced */
+	nt_pid_holder_fn *pid_holder;
 };
 
 struct nt_server_config {

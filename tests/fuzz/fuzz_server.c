@@ -3,8 +3,8 @@
  * libFuzzer harness over the server loop (server.c) through real sockets:
  * each input starts nt_server_run() in a thread, on a fresh listening
  * socket (abstract namespace) with a fake counter source, then plays the
- * clients from the input: several connections (those beyond
- * --max-clients must be refused), requests cut at any byte, replies read
+ * clients from the input: several connections (beyond --max-clients
+ * each newcomer closes one that came before), requests cut at any byte, replies read
  * in any amounts or not at all, clients that close or half-close at any
  * moment, processes exiting (through the source's event fd, or found by
  * the next reply's drain).  At the end every connected client reads all
@@ -14,7 +14,7 @@
  *  - one reply per whole request (bytes sent / record size), nothing
  *    more, each a sequence of records ending with exactly one all-zero
  *    record, also for a client that shut down its writing side (then
- *    EOF); a refused client gets nothing;
+ *    EOF); a client closed to make room gets whole records, then EOF;
  *  - in a reply the exited records come first, with consecutive ids (exit
  *    order), then the live set in order (ids 0 skipped), or no live
  *    record when the source failed;
@@ -98,7 +98,7 @@ void *nt_fuzz_malloc(size_t n)
 /* ---------------------------------------------------------------- log: checked, not printed */
 
 static bool live_may_fail;
-static bool refusals_expected;
+static bool evictions_expected;
 
 static void check_log(int prio, const char *msg)
 {
@@ -112,8 +112,8 @@ static void check_log(int prio, const char *msg)
 
 	if (prio > LOG_WARNING)
 		return;
-	if (strstr(msg, "clients connected: refusing more")) {
-		FZ_CHECK(refusals_expected, "unexpected refusal: %s", msg);
+	if (strstr(msg, "at --max-clients with ")) {
+		FZ_CHECK(evictions_expected, "unexpected eviction: %s", msg);
 		return;
 	}
 	if (strstr(msg, "cannot read the live counters")) {
@@ -245,7 +245,7 @@ static uint32_t pushed(void)
 
 struct client {
 	int fd;
-	bool refused;		/* beyond --max-clients: the server closes it */
+	bool evictable;		/* more clients than --max-clients: the server may close it */
 	bool closed;		/* we closed it */
 	bool half;		/* we shut down our writing side: replies, then EOF */
 	bool eof;		/* the server closed it */
@@ -351,7 +351,6 @@ static void on_record(struct client *c, const struct netpertask *rec)
 
 static void on_bytes(struct client *c, const unsigned char *b, size_t n)
 {
-	FZ_CHECK(!c->refused, "client %td was refused but received %zu bytes", c - cl, n);
 	c->received += n;
 	while (n) {
 		size_t k = REC_SIZE - c->partlen;
@@ -389,10 +388,12 @@ static bool client_recv(struct client *c, size_t max)
 			n = 0;
 		}
 		if (n == 0) {
-			FZ_CHECK(c->refused || c->half, "client %td: the server closed a client it serves "
+			FZ_CHECK(c->evictable || c->half, "client %td: the server closed a client it serves "
 				 "(%u replies of %lu)", c - cl, c->replies, requests_of(c));
+			/* whole records only, even when closed to make room */
+			FZ_CHECK(c->partlen == 0, "client %td: closed inside a record", c - cl);
 			/* one that only shut down its writing side still gets every reply */
-			FZ_CHECK(c->refused || (c->replies == requests_of(c) && c->nrec == 0 && c->partlen == 0),
+			FZ_CHECK(c->evictable || (c->replies == requests_of(c) && c->nrec == 0 && c->partlen == 0),
 				 "client %td: closed after %u replies of %lu (%zu records of the next) on its EOF",
 				 c - cl, c->replies, requests_of(c), c->nrec);
 			c->eof = true;
@@ -408,7 +409,7 @@ static bool client_done(const struct client *c)
 {
 	if (c->closed || c->eof)
 		return true;
-	if (c->refused || c->half)
+	if (c->half)
 		return false;	/* until the server closes it */
 	return c->replies == requests_of(c) && c->partlen == 0 && c->nrec == 0;
 }
@@ -433,9 +434,9 @@ static void client_sync(struct client *c)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 		FZ_CHECK(ms < WAIT_MS, "client %td: no answer for %ld ms: %u replies of %lu, %s%s", c - cl, ms,
-			 c->replies, requests_of(c), c->refused ? "refused" : "", c->half ? "half-closed" : "");
+			 c->replies, requests_of(c), c->evictable ? "evictable" : "", c->half ? "half-closed" : "");
 	}
-	if (!c->closed && !c->eof && !c->refused && !c->half) {
+	if (!c->closed && !c->eof && !c->half) {
 		/* and nothing more than what it asked for */
 		client_recv(c, SIZE_MAX);
 		FZ_CHECK(c->received % REC_SIZE == 0 && c->partlen == 0 && c->nrec == 0,
@@ -459,9 +460,9 @@ static void client_send(struct client *c, size_t n)
 		return;
 	w = send(c->fd, junk, n, MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (w <= 0) {
-		/* a refused client may find its connection gone; a served one never */
+		/* one closed to make room may find its connection gone; a served one never */
 		FZ_CHECK(errno == EAGAIN || errno == EWOULDBLOCK ||
-			 (c->refused && (errno == EPIPE || errno == ECONNRESET)),
+			 (c->evictable && (errno == EPIPE || errno == ECONNRESET)),
 			 "client %td: send: %s", c - cl, strerror(errno));
 		return;
 	}
@@ -613,7 +614,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	atomic_store(&fail_reply_alloc, false);
 	atomic_store(&fail_drain, false);
 	ncl = 1 + fz_u8(&in) % MAX_CLIENTS;
-	refusals_expected = ncl > cfg.max_clients;
+	evictions_expected = ncl > cfg.max_clients;
 	setup_source(&in);
 	while (read(src.efd, &drain_junk, sizeof(drain_junk)) > 0)
 		;
@@ -629,7 +630,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(cl, 0, sizeof(cl));
 	for (i = 0; i < ncl; i++) {
 		cl[i].fd = client_connect(cfg.listen_fd);
-		cl[i].refused = i >= cfg.max_clients;
+		cl[i].evictable = evictions_expected;
 	}
 
 	/* the server takes its signals through a signalfd: blocked in its thread only */
@@ -698,7 +699,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 
-	/* every client gets what it asked for; refused and half-closed ones then EOF */
+	/* every client gets what it asked for or is closed to make room; half-closed ones then EOF */
 	for (i = 0; i < ncl; i++)
 		if (!cl[i].closed)
 			client_sync(&cl[i]);

@@ -14,7 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sched.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -218,16 +225,30 @@ static int set_last_pid(pid_t pid)
 	return rc;
 }
 
-/* Every record for the pid is the old process or the new one, never a blend. */
+static bool all_zero(const struct taskcount *tc)
+{
+	static const struct taskcount zero;
+
+	return memcmp(tc, &zero, sizeof(zero)) == 0;
+}
+
+/*
+ * Every record for the pid is the old process or the new one, never a
+ * blend; or, in place of the old one for a client that has had it, the
+ * new one with zero counters, which a later record overrides.
+ */
 static void expect_no_blend(const struct atop_reply *r, const struct kids *old,
 			    const struct kids *young, const char *when)
 {
 	pid_t pid = young->tc.child[0].pid;
+	long last = atop_raw_last(r, pid);
 	char m1[512], m2[512];
 	size_t i;
 
 	for (i = 0; i < r->nraw; i++) {
 		if (r->raw[i].id != pid)
+			continue;
+		if ((long)i < last && all_zero(&r->raw[i].tc))
 			continue;
 		ck_assert_msg(is_exactly(&r->raw[i], old, 0, m1, sizeof(m1)) ||
 			      is_exactly(&r->raw[i], young, 0, m2, sizeof(m2)),
@@ -277,6 +298,157 @@ START_TEST(test_reused_pid_starts_from_zero)
 		      "both exited, as atop's hash sees it: %s", msg);
 	expect_no_blend(&r, &old, &young, "both exited");
 	atop_reply_free(&r);
+}
+END_TEST
+
+/*
+ * A process that moves nothing takes the pid of one that exited with
+ * traffic.  Without traffic it has no live record to override the exited
+ * one in atop's table: a client that has had the exit must get the new
+ * process with zero counters instead, or atop books the dead one's
+ * traffic on it; one that has not had the exit yet still gets it, once.
+ */
+#define OLD_DATAGRAMS	20
+#define OLD_SIZE	300
+
+/* Sends OLD_DATAGRAMS of OLD_SIZE bytes over UDP and exits; its pid. */
+static pid_t run_old_sender(void)
+{
+	struct sockaddr_in sink = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sink);
+	int sfd, status;
+	pid_t pid;
+
+	sfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_msg(sfd >= 0 && bind(sfd, (struct sockaddr *)&sink, len) == 0 &&
+		      getsockname(sfd, (struct sockaddr *)&sink, &len) == 0, "UDP sink: %s", strerror(errno));
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		char buf[OLD_SIZE];
+		unsigned int i;
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+		prctl(PR_SET_NAME, "reuse-old");
+		memset(buf, 'o', sizeof(buf));
+		for (i = 0; i < OLD_DATAGRAMS; i++)
+			if (fd < 0 || sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&sink, len) != OLD_SIZE)
+				_exit(1);
+		_exit(0);
+	}
+	ck_assert(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(sfd);
+	return pid;
+}
+
+/* The child that takes the pid: named, silent, until killed. */
+static void silent_child(void)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "reuse-new");
+	for (;;)
+		pause();
+}
+
+/*
+ * A silent child with exactly this pid, or -1.  clone3() with set_tid
+ * picks the pid itself, so nothing else forking on the machine can race
+ * it; ns_last_pid is the fallback (a new pid namespace would not do: the
+ * daemon sees the pids of the initial namespace).
+ */
+static pid_t take_pid(pid_t want)
+{
+	struct clone_args args;
+	unsigned int tries;
+	pid_t tid = want, pid;
+
+	memset(&args, 0, sizeof(args));
+	args.exit_signal = SIGCHLD;
+	args.set_tid = (uintptr_t)&tid;
+	args.set_tid_size = 1;
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0)
+		silent_child();
+	if (pid == want)
+		return pid;
+	for (tries = 0; tries < PID_REUSE_TRIES; tries++) {
+		if (set_last_pid(want - 1) < 0)
+			return -1;
+		pid = fork();
+		if (pid == 0)
+			silent_child();
+		if (pid == want)
+			return pid;
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+	}
+	return -1;
+}
+
+/* What atop's table gives for pid: the counters must be exactly these. */
+static void expect_counts(const struct atop_reply *r, pid_t pid, unsigned long long packs,
+			  unsigned long long bytes, const char *who)
+{
+	const struct netpertask *rec = atop_lookup(r, pid);
+	struct taskcount want;
+	char diff[400];
+
+	memset(&want, 0, sizeof(want));
+	want.udpsndpacks = packs;
+	want.udpsndbytes = bytes;
+	ck_assert_msg(rec, "%s: pid %d is not in the reply", who, (int)pid);
+	ck_assert_msg(atop_counts_cmp(&rec->tc, &want, diff, sizeof(diff)) == 0, "%s: pid %d ('%.16s'): %s",
+		      who, (int)pid, rec->command, diff);
+	printf("%s: pid %d '%.16s' udp sent %llu packets, %llu bytes\n", who, (int)pid, rec->command,
+	       rec->tc.udpsndpacks, rec->tc.udpsndbytes);
+}
+
+START_TEST(test_reused_pid_without_traffic)
+{
+	struct atop_reply ra, rb, rc;
+	struct harness h;
+	pid_t old, young;
+	int a, b, status;
+
+	start_own(&h, NULL);
+	a = connect_ok(h.sock);
+	b = connect_ok(h.sock);
+	atop_reply_init(&ra);
+	atop_reply_init(&rb);
+	atop_reply_init(&rc);
+	exchange(a, &ra, "client A, first sample");
+	exchange(b, &rb, "client B, first sample");
+
+	old = run_old_sender();
+	exchange(a, &ra, "client A after the exit");
+	expect_counts(&ra, old, OLD_DATAGRAMS, OLD_DATAGRAMS * OLD_SIZE, "A after the exit");
+
+	young = take_pid(old);
+	ck_assert_msg(young == old, "could not give pid %d to a new process: %s", (int)old, strerror(errno));
+
+	exchange(a, &ra, "client A after the reuse");
+	expect_counts(&ra, old, 0, 0, "A, which had the exit, after the reuse");
+	/* B has not had the exit: it gets it, once, even though the pid is taken */
+	exchange(b, &rb, "client B after the reuse");
+	expect_counts(&rb, old, OLD_DATAGRAMS, OLD_DATAGRAMS * OLD_SIZE, "B, which had not had the exit");
+	exchange(b, &rb, "client B again");
+	expect_counts(&rb, old, 0, 0, "B again");
+	exchange(a, &ra, "client A again");
+	expect_counts(&ra, old, 0, 0, "A again");
+	/* a client that connects now has had nothing of the dead process, and needs nothing */
+	query(h.sock, &rc);
+	expect_counts(&rc, old, 0, 0, "a new client");
+
+	kill(young, SIGKILL);
+	waitpid(young, &status, 0);
+	atop_reply_free(&ra);
+	atop_reply_free(&rb);
+	atop_reply_free(&rc);
+	close(a);
+	close(b);
+	harness_stop_ok(&h);
 }
 END_TEST
 
@@ -797,6 +969,7 @@ static Suite *clients_suite(void)
 	harness_add_test(s, "exited reaches every client", test_exited_reaches_every_client, TEST_TIMEOUT_S);
 	harness_add_test(s, "exited before live", test_exited_before_live, TEST_TIMEOUT_S);
 	harness_add_test(s, "reused pid", test_reused_pid_starts_from_zero, TEST_TIMEOUT_S);
+	harness_add_test(s, "reused pid, no traffic", test_reused_pid_without_traffic, TEST_TIMEOUT_S);
 	harness_add_test(s, "concurrent clients", test_concurrent_clients, TEST_TIMEOUT_S);
 	harness_add_test(s, "partial request", test_partial_request_blocks_nobody, TEST_TIMEOUT_S);
 	harness_add_test(s, "request content", test_request_content_ignored, TEST_TIMEOUT_S);

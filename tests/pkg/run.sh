@@ -17,7 +17,7 @@ srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 srcdir=$(cd "$srcdir" && pwd)
 MAX_EXPOSURE=2.5
 SOCKET=/run/netatop-bpf-socket
-PIDFILE=/run/netatop.pid
+PIDFILE=/run/netatop/netatop.pid
 DAEMON=/usr/sbin/netatop
 
 passed=0 failed=0
@@ -303,8 +303,8 @@ pid=$(head -n1 "$PIDFILE" 2>/dev/null)
 check "the pid file names a running $DAEMON (pid ${pid:-none})" \
 	test "$(readlink "/proc/${pid:-0}/exe" 2>/dev/null)" = "$DAEMON"
 if [ -n "$dropping" ]; then
-	check "socket mode 0660 root:netatop (got $(stat -c '%a %U:%G' "$SOCKET"))" \
-		test "$(stat -c '%a %U:%G' "$SOCKET")" = "660 root:netatop"
+	check "socket mode 0660 root:netatop (got $(stat -L -c '%a %U:%G' "$SOCKET"))" \
+		test "$(stat -L -c '%a %U:%G' "$SOCKET")" = "660 root:netatop"
 	check "the daemon runs as user netatop (got $(ps -o user= -p "${pid:-0}"))" \
 		test "$(ps -o user= -p "${pid:-0}" | tr -d ' ')" = netatop
 	check "a member of group netatop may read the counters" \
@@ -422,8 +422,8 @@ if [ -x /lib/systemd/systemd ] && command -v unshare >/dev/null && systemd_start
 	check "the unit's daemon serves the socket" sd test -S "$SOCKET"
 	check "netatop --list works against it" sd "$DAEMON" --list
 	if [ -n "$dropping" ]; then
-		check "socket mode 0660 root:netatop (got $(sd stat -c '%a %U:%G' "$SOCKET"))" \
-			test "$(sd stat -c '%a %U:%G' "$SOCKET")" = "660 root:netatop"
+		check "socket mode 0660 root:netatop (got $(sd stat -L -c '%a %U:%G' "$SOCKET"))" \
+			test "$(sd stat -L -c '%a %U:%G' "$SOCKET")" = "660 root:netatop"
 		# MainPID is a pid of systemd's namespace
 		user=$(sd ps -o user= -p "${main:-0}" | tr -d ' ')
 		check "the daemon runs as netatop (got ${user:-nothing})" test "$user" = netatop

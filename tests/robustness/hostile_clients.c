@@ -15,7 +15,10 @@
  * never read; requests of 1 byte, a record less one, a record and one,
  * and 1 MiB (sizes from sizeof(struct netpertask), 96 bytes on LP64):
  * exactly one reply per whole request, the rest kept until completed;
- * idle connections; clients asking at full speed.
+ * idle connections; clients asking at full speed; a newcomer while 2,000
+ * connections that asked and never read fill --max-clients, or while they
+ * are more than the daemon's descriptor limit: it is served, exactly, in
+ * at most NEWCOMER_MAX_MS (printed as "newcomer ...: served in X ms").
  *
  * NETATOP_STRESS_SECONDS (default 10) sets how long clients hammer the
  * daemon at full speed, and the idle test keeps its clients silent twice
@@ -28,6 +31,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +59,10 @@
 #define STRESS_THREADS		4
 #define POLL_GAP_MS		10
 #define BASELINE_POLLS		20
+#define STALE_CLIENTS		2000
+#define STALE_NOFILE		1000	/* below STALE_CLIENTS */
+#define NEWCOMER_MAX_MS		100
+#define NEWCOMERS		5
 
 /* ------------------------------------------------------------ per-test setting */
 
@@ -645,6 +653,160 @@ START_TEST(test_full_speed)
 }
 END_TEST
 
+/* ------------------------------------------------------------ a newcomer when the daemon is full */
+
+/* Connect, ask once, never read: a place held and not used. */
+static void stale_flood(const char *sock, int *fd, unsigned int n)
+{
+	long long deadline;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		char req[REC_SIZE];
+
+		fd[i] = rb_connect(sock);
+		memset(req, 0xA5, sizeof(req));
+		/* EPIPE: the daemon has closed it already to make room for a later one */
+		if (send(fd[i], req, sizeof(req), MSG_NOSIGNAL) < 0)
+			ck_assert_msg(errno == EPIPE || errno == ECONNRESET, "stale client %u: send: %s",
+				      i, strerror(errno));
+	}
+	/* Each has its reply waiting, or has been closed: the daemon has seen them all. */
+	deadline = rb_now_ms() + 30000;
+	for (i = 0; i < n; i++) {
+		struct pollfd pfd = { .fd = fd[i], .events = POLLIN };
+		long long left = deadline - rb_now_ms();
+
+		ck_assert_msg(left > 0 && poll(&pfd, 1, (int)left) == 1,
+			      "stale client %u of %u has neither a reply nor EOF after 30 s", i, n);
+	}
+}
+
+/* Stale clients the daemon has closed. */
+static unsigned int stale_closed(const int *fd, unsigned int n)
+{
+	unsigned int i, closed = 0;
+
+	for (i = 0; i < n; i++) {
+		struct pollfd pfd = { .fd = fd[i], .events = POLLRDHUP };
+
+		closed += poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLRDHUP | POLLHUP));
+	}
+	return closed;
+}
+
+/*
+ * One newcomer: connected, asked, its whole reply read and checked; the
+ * time that took.  It stays connected (in *fdp), so the next one finds
+ * the daemon full again.
+ */
+static double newcomer_ms(const struct setting *s, int *fdp)
+{
+	struct timespec t0, t1;
+	struct atop_reply r;
+	char err[512];
+	int fd, rc;
+
+	atop_reply_init(&r);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fd = rb_connect(s->h.sock);
+	rc = atop_exchange(fd, &r, err, sizeof(err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*fdp = fd;
+	ck_assert_msg(rc == ATOP_OK, "the newcomer was not served: %s", err);
+	ck_assert_msg(rb_reply_check(&r, &s->ref, NULL, err, sizeof(err)) == 0, "the newcomer's reply: %s", err);
+	atop_reply_free(&r);
+	return (double)(t1.tv_sec - t0.tv_sec) * 1000.0 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+}
+
+/* NEWCOMERS in a row, each making room anew; the first must be in time, all are printed. */
+static void newcomers(const struct setting *s, const char *what)
+{
+	double ms[NEWCOMERS], worst = 0;
+	int fd[NEWCOMERS];
+	unsigned int i;
+
+	for (i = 0; i < NEWCOMERS; i++) {
+		ms[i] = newcomer_ms(s, &fd[i]);
+		if (ms[i] > worst)
+			worst = ms[i];
+	}
+	for (i = 0; i < NEWCOMERS; i++)
+		close(fd[i]);
+	printf("newcomer %s: served in %.1f ms (then %.1f %.1f %.1f %.1f ms; worst %.1f ms)\n",
+	       what, ms[0], ms[1], ms[2], ms[3], ms[4], worst);
+	fflush(stdout);
+	ck_assert_msg(ms[0] <= NEWCOMER_MAX_MS, "newcomer %s: served in %.1f ms, more than %d ms",
+		      what, ms[0], NEWCOMER_MAX_MS);
+}
+
+START_TEST(test_newcomer_at_max_clients)
+{
+	/* The well-behaved client and the stale ones fill it exactly. */
+	static const char *const args[] = { "--max-clients", "2001", NULL };
+	const char *what = "at --max-clients 2001 with 2000 stale clients";
+	int *fd = calloc(STALE_CLIENTS, sizeof(*fd));
+	unsigned int i, closed;
+	struct setting s;
+
+	ck_assert(fd);
+	rb_want_fds(STALE_CLIENTS + 100);
+	setting_up(&s, what, args, 0);
+	stale_flood(s.h.sock, fd, STALE_CLIENTS);
+	ck_assert_msg(stale_closed(fd, STALE_CLIENTS) == 0, "a stale client was closed below --max-clients");
+	rb_poller_wait_polls(&s.poller, 3);
+	newcomers(&s, what);
+	/* One place made for each newcomer, and always a stale client's. */
+	closed = stale_closed(fd, STALE_CLIENTS);
+	ck_assert_msg(closed == NEWCOMERS, "%u stale clients closed for %d newcomers", closed, NEWCOMERS);
+	ck_assert_uint_eq(rb_log_count(&s.h, "at --max-clients with 2001 clients: closed the one that had not read its reply"), 1);
+	for (i = 0; i < STALE_CLIENTS; i++)
+		close(fd[i]);
+	free(fd);
+	setting_down(&s, what);
+}
+END_TEST
+
+START_TEST(test_newcomer_out_of_fds)
+{
+	static const char *const args[] = { "--max-clients", "65536", NULL };
+	const char *what = "out of descriptors (RLIMIT_NOFILE 1000) with 2000 stale clients";
+	struct rlimit saved, low;
+	int *fd = calloc(STALE_CLIENTS, sizeof(*fd));
+	unsigned int i, closed;
+	struct setting s;
+
+	ck_assert(fd);
+	rb_want_fds(STALE_CLIENTS + 100);
+	/*
+	 * The daemon inherits the soft limit, as from `ulimit -Sn 1000` or
+	 * LimitNOFILE=1000: prlimit(2) on it would take CAP_SYS_RESOURCE,
+	 * which a container's root may lack.
+	 */
+	ck_assert(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+	low.rlim_cur = STALE_NOFILE;
+	low.rlim_max = saved.rlim_max;
+	ck_assert_msg(setrlimit(RLIMIT_NOFILE, &low) == 0, "setrlimit: %s", strerror(errno));
+	setting_up(&s, what, args, 0);
+	ck_assert_msg(setrlimit(RLIMIT_NOFILE, &saved) == 0, "restore RLIMIT_NOFILE: %s", strerror(errno));
+	stale_flood(s.h.sock, fd, STALE_CLIENTS);
+	closed = stale_closed(fd, STALE_CLIENTS);
+	printf("%u stale clients under RLIMIT_NOFILE %u: %u closed to make room for later ones\n",
+	       STALE_CLIENTS, STALE_NOFILE, closed);
+	ck_assert_msg(closed > STALE_CLIENTS - STALE_NOFILE && closed < STALE_CLIENTS,
+		      "%u of %u stale clients closed under a limit of %u descriptors", closed,
+		      STALE_CLIENTS, STALE_NOFILE);
+	rb_poller_wait_polls(&s.poller, 3);
+	newcomers(&s, what);
+	ck_assert_uint_eq(stale_closed(fd, STALE_CLIENTS), closed + NEWCOMERS);
+	ck_assert_uint_ge(rb_log_count(&s.h, "out of file descriptors with "), 1);
+	for (i = 0; i < STALE_CLIENTS; i++)
+		close(fd[i]);
+	free(fd);
+	setting_down(&s, what);
+}
+END_TEST
+
 /* ------------------------------------------------------------ suite */
 
 int main(void)
@@ -665,6 +827,8 @@ int main(void)
 	harness_add_test(s, "1 MiB of requests", test_request_1_mib, MIB_TIMEOUT_S);
 	harness_add_test(s, "idle connections", test_idle_connections, TEST_TIMEOUT_S + 2 * secs);
 	harness_add_test(s, "full speed", test_full_speed, TEST_TIMEOUT_S + secs);
+	harness_add_test(s, "newcomer at --max-clients", test_newcomer_at_max_clients, TEST_TIMEOUT_S);
+	harness_add_test(s, "newcomer out of descriptors", test_newcomer_out_of_fds, TEST_TIMEOUT_S);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

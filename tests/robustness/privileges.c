@@ -149,6 +149,65 @@ START_TEST(test_dropped_privileges)
 }
 END_TEST
 
+/* ------------------------------------------------------------ nothing left behind */
+
+/*
+ * Started by hand as in /run: the socket's directory is root's 0755, the
+ * pid file's directory does not exist yet.  The daemon makes that one
+ * its own, serves from it with the well-known path a symlink to its
+ * socket, and on SIGTERM, long after it dropped root, removes its socket
+ * and pid file itself: no socket and no pid file are left, and what atop
+ * checks (access(), then connect()) finds no daemon.
+ */
+START_TEST(test_sigterm_leaves_nothing)
+{
+	static const char *const args[] = { "--group", NO_SUCH_GROUP, NULL };
+	char rundir[HARNESS_DIR_MAX + 8], served[HARNESS_DIR_MAX + 16], target[256];
+	struct harness h;
+	struct stat st;
+	ssize_t n;
+	int rc;
+
+	ck_assert(harness_prepare(&h) == 0);
+	ck_assert_msg(chown(h.dir, 0, 0) == 0 && chmod(h.dir, 0755) == 0, "%s: %s", h.dir, strerror(errno));
+	snprintf(rundir, sizeof(rundir), "%s/run", h.dir);
+	snprintf(served, sizeof(served), "%s/sock", rundir);
+	snprintf(h.pidfile, sizeof(h.pidfile), "%s/run/pid", h.dir);
+	if (harness_launch(&h, args) < 0 || harness_wait_ready(&h) < 0) {
+		char *log = harness_read_log(&h);
+
+		fprintf(stderr, "---- netatop log\n%s---- end of log\n", log);
+		free(log);
+		ck_abort_msg("netatop did not start");
+	}
+	rc = connect_as(h.sock, 0, 0, NULL, 0);
+	ck_assert_msg(rc == 0, "root connecting: %s", rc == 255 ? "exchange failed" : strerror(rc));
+	expect_field(h.pid, "Uid", "65534\t65534\t65534\t65534");
+
+	ck_assert_msg(lstat(h.sock, &st) == 0 && S_ISLNK(st.st_mode), "%s is not a symlink", h.sock);
+	n = readlink(h.sock, target, sizeof(target) - 1);
+	ck_assert(n > 0);
+	target[n] = '\0';
+	ck_assert_str_eq(target, served);
+	ck_assert_msg(lstat(served, &st) == 0 && S_ISSOCK(st.st_mode), "%s is not a socket", served);
+	ck_assert_msg(lstat(rundir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == NOBODY,
+		      "%s is not a directory of the daemon's user", rundir);
+	ck_assert_msg(access(h.pidfile, F_OK) == 0, "no pid file %s", h.pidfile);
+
+	rc = harness_stop(&h);
+	ck_assert_msg(rc == 0, "netatop exited with status %d on SIGTERM", rc);
+	ck_assert_msg(lstat(served, &st) < 0 && errno == ENOENT, "the socket %s is left behind", served);
+	ck_assert_msg(lstat(h.pidfile, &st) < 0 && errno == ENOENT, "the pid file %s is left behind", h.pidfile);
+	/* atop: access(F_OK) first, which follows the link */
+	ck_assert_msg(access(h.sock, F_OK) < 0 && errno == ENOENT, "%s still leads to a file", h.sock);
+	ck_assert_msg(harness_socket_connectable(h.sock) < 0, "%s still accepts", h.sock);
+	printf("SIGTERM as nobody: socket and pid file removed; left: %s%s\n",
+	       lstat(h.sock, &st) == 0 ? "the dangling link, " : "", lstat(rundir, &st) == 0 ? "the empty run directory" : "");
+	rmdir(rundir);
+	harness_cleanup(&h);
+}
+END_TEST
+
 /* ------------------------------------------------------------ --group */
 
 static int run_quiet(const char *const *argv)
@@ -227,6 +286,11 @@ int main(void)
 	tc = tcase_create("dropped privileges");
 	tcase_set_timeout(tc, TEST_TIMEOUT_S);
 	tcase_add_test(tc, test_dropped_privileges);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("SIGTERM leaves nothing");
+	tcase_set_timeout(tc, TEST_TIMEOUT_S);
+	tcase_add_test(tc, test_sigterm_leaves_nothing);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("--group");

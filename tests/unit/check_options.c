@@ -83,7 +83,7 @@ START_TEST(test_defaults)
 	ck_assert(!o.json);
 	ck_assert_str_eq(o.socket_path, NETATOP_SOCKET);
 	ck_assert_str_eq(o.socket_path, "/run/netatop-bpf-socket");
-	ck_assert_str_eq(o.pidfile, "/run/netatop.pid");
+	ck_assert_str_eq(o.pidfile, "/run/netatop/netatop.pid");
 	ck_assert_int_eq(o.backend, NT_BACKEND_AUTO);
 	ck_assert_int_eq(o.keep_exited, 900);
 	ck_assert_uint_eq(o.max_exited, 100000);
@@ -535,7 +535,7 @@ START_TEST(test_usage)
 	ck_assert_str_eq(text + len - 1, "\n");
 	ck_assert_ptr_eq(strstr(text, "Usage: netatop"), text);
 	ck_assert_ptr_nonnull(strstr(text, "(default " NETATOP_SOCKET ")"));
-	ck_assert_ptr_nonnull(strstr(text, "(default /run/netatop.pid)"));
+	ck_assert_ptr_nonnull(strstr(text, "/run/netatop/netatop.pid); "));
 	ck_assert_ptr_nonnull(strstr(text, "seconds (default 900)"));
 	ck_assert_ptr_nonnull(strstr(text, "(default 100000)"));
 	ck_assert_ptr_nonnull(strstr(text, "(default 256)"));

@@ -291,6 +291,81 @@ START_TEST(test_snapshot_independent)
 }
 END_TEST
 
+/* A fake holder: pid 102 is taken by "newcomer", 103 by one that may still be the exiting one. */
+static unsigned int holder_calls;
+
+static int fake_holder(void *ctx, pid_t pid, struct netpertask *now)
+{
+	(void)ctx;
+	holder_calls++;
+	memset(now, 0, sizeof(*now));
+	now->id = pid;
+	snprintf(now->command, sizeof(now->command), "newcomer");
+	now->tc.tcpsndbytes = 77;	/* whatever it says: the record carries zeros */
+	if (pid == 102)
+		return 1;
+	if (pid == 103)
+		return NT_PID_HELD_UNSURE;
+	return 0;
+}
+
+/*
+ * A client that has had a reused pid's exited record gets the live
+ * process with zero counters instead; one that has not, the record.
+ */
+START_TEST(test_reused_pid)
+{
+	struct netpertask r101 = exited_rec(101), r102 = exited_rec(102), r103 = exited_rec(103);
+	struct nt_reply *none, *had1, *had2;
+	struct nt_exited e;
+
+	nt_exited_init(&e, 900, 100);
+	nt_exited_add(&e, &r101, 10);
+	nt_exited_add(&e, &r102, 10);
+	nt_exited_add(&e, &r103, 10);
+
+	/* nobody has had them: not even looked at */
+	holder_calls = 0;
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 0, 10, fake_holder, NULL), 0);
+	ck_assert_uint_eq(holder_calls, 0);
+	/* had up to 102: 102 is taken; 103 is not looked at yet */
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 2, 10, fake_holder, NULL), 1);
+	ck_assert_uint_eq(holder_calls, 2);
+	/* 103 may still be the one exiting: only once its exit is settled */
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 3, 10 + NT_EXITED_SETTLED_S - 1, fake_holder, NULL), 1);
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 3, 10 + NT_EXITED_SETTLED_S, fake_holder, NULL), 2);
+	/* found once, never asked again */
+	holder_calls = 0;
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 3, 100, fake_holder, NULL), 2);
+	ck_assert_uint_eq(holder_calls, 1);	/* 101 only */
+
+	none = nt_reply_build_for(&e, NULL, 0, EPOCH, 0);
+	had1 = nt_reply_build_for(&e, NULL, 0, EPOCH, 2);
+	had2 = nt_reply_build_for(&e, NULL, 0, EPOCH, 3);
+	ck_assert_ptr_nonnull(none);
+	ck_assert_ptr_nonnull(had1);
+	ck_assert_ptr_nonnull(had2);
+	ck_assert_mem_eq(&none->rec[1], &r102, sizeof(r102));
+	ck_assert_mem_eq(&none->rec[2], &r103, sizeof(r103));
+	ck_assert_mem_eq(&had1->rec[0], &r101, sizeof(r101));
+	ck_assert_int_eq(had1->rec[1].id, 102);
+	ck_assert_str_eq(had1->rec[1].command, "newcomer");
+	ck_assert_uint_eq(had1->rec[1].tc.tcpsndbytes, 0);
+	ck_assert_mem_eq(&had1->rec[2], &r103, sizeof(r103));
+	ck_assert_int_eq(had2->rec[2].id, 103);
+	ck_assert_uint_eq(had2->rec[2].tc.udprcvpacks, 0);
+	/* same reused records at or below: the same reply */
+	ck_assert_uint_eq(nt_reply_variant(&e, 0), 0);
+	ck_assert_uint_eq(nt_reply_variant(&e, 1), 0);
+	ck_assert_uint_eq(nt_reply_variant(&e, 2), 1);
+	ck_assert_uint_eq(nt_reply_variant(&e, 3), 2);
+	nt_reply_put(none);
+	nt_reply_put(had1);
+	nt_reply_put(had2);
+	nt_exited_free(&e);
+}
+END_TEST
+
 static Suite *reply_suite(void)
 {
 	Suite *s = suite_create("reply");
@@ -303,6 +378,7 @@ static Suite *reply_suite(void)
 	tcase_add_test(tc, test_large_wrapped);
 	tcase_add_test(tc, test_refcount);
 	tcase_add_test(tc, test_snapshot_independent);
+	tcase_add_test(tc, test_reused_pid);
 	suite_add_tcase(s, tc);
 	return s;
 }
