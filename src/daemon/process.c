@@ -48,8 +48,7 @@ int nt_pidfile_lock(const char *path, int *fdp, char *err, size_t errlen)
 	return NT_EXIT_OK;
 }
 
-/* Is somebody accepting on this socket path? */
-static int socket_is_live(const char *path)
+int nt_socket_is_live(const char *path)
 {
 	int fd = nt_unix_connect(path);
 
@@ -79,7 +78,7 @@ int nt_socket_listen(const char *path, int *fdp, char *err, size_t errlen)
 			snprintf(err, errlen, "%s exists and is not a socket: remove it or choose another with --socket", path);
 			return NT_EXIT_SOCKET;
 		}
-		if (socket_is_live(path) == 1) {
+		if (nt_socket_is_live(path) == 1) {
 			snprintf(err, errlen, "another daemon already serves %s: stop it first", path);
 			return NT_EXIT_RUNNING;
 		}

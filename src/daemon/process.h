@@ -14,6 +14,12 @@
 int nt_pidfile_lock(const char *path, int *fdp, char *err, size_t errlen);
 
 /*
+ * Is somebody accepting on this socket path (following a symlink)?  1 yes,
+ * 0 no, -1 when no socket could be made to ask.
+ */
+int nt_socket_is_live(const char *path);
+
+/*
  * Bind the listening socket.  A stale socket file (nobody accepts on it)
  * is replaced; a live one, or anything that is not a socket, is not.
  */

@@ -3,6 +3,7 @@
 #include "rundir.h"
 #include "exitcodes.h"
 #include "log.h"
+#include "process.h"
 #include "unixsock.h"
 
 #include <errno.h>
@@ -68,18 +69,6 @@ int nt_rundir_prepare(struct nt_rundir *rd, const char *pidfile, const char *soc
 	return NT_EXIT_OK;
 }
 
-/* Somebody accepts on path (following a symlink). */
-static bool served(const char *path)
-{
-	int fd = nt_unix_connect(path);
-
-	if (fd >= 0) {
-		close(fd);
-		return true;
-	}
-	return fd != NT_CONNECT_SOCKET && errno == EAGAIN;
-}
-
 int nt_rundir_link(struct nt_rundir *rd, const char *socket_path, char *err, size_t errlen)
 {
 	struct stat st;
@@ -93,7 +82,7 @@ int nt_rundir_link(struct nt_rundir *rd, const char *socket_path, char *err, siz
 			return NT_EXIT_SOCKET;
 		}
 		/* made before our socket is bound: a connection that works is another daemon's */
-		if (served(socket_path)) {
+		if (nt_socket_is_live(socket_path) == 1) {
 			snprintf(err, errlen, "another daemon already serves %s: stop it first", socket_path);
 			return NT_EXIT_RUNNING;
 		}
