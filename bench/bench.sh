@@ -586,38 +586,51 @@ log "== one reply at $BIG processes"
 exited=$((BIG / 2))
 live=$((BIG - exited))
 need_pids "$BIG"
-daemon_start
-wait_quiet
-# The loss counters are read while the live ones still live: they are
-# about the reply.  Their release afterwards, all at once, is a burst of
-# exits of its own, reported apart.
-# shellcheck disable=SC2016 # expanded by the inner shell
-"$BENCH_BIN/nb_spawn" -x "$exited" -l "$live" -o "$tmp/pidsbig" -- \
-	sh -c '"$1" -s "$2" -n "$3" -p "$4" && "$5" --list --socket "$2" >/dev/null && cp "$6" "$6.reply"' \
-	sh "$BENCH_BIN/nb_client" "$tmp/sock" "$REQS" "$tmp/pidsbig" "$NETATOP" "$tmp/pid" \
-	>"$tmp/replybig" 2>>"$BENCH_LOG"
-drops="calls $(status_at dropped_calls "$tmp/pid.reply"), exits $(status_at dropped_exits "$tmp/pid.reply"), evicted $(status_at evicted_exited "$tmp/pid.reply")"
-ndrops=$(( $(status_at dropped_calls "$tmp/pid.reply") + $(status_at dropped_exits "$tmp/pid.reply") + $(status_at evicted_exited "$tmp/pid.reply") ))
-"$NETATOP" --list --socket "$tmp/sock" >/dev/null
-log "afterwards, the $live live processes released at once: $(( $(daemon_status dropped_exits) - $(status_at dropped_exits "$tmp/pid.reply") )) exit records lost (a burst beyond --exit-buffer, default about 18,700)"
-daemon_stop
-log "reply at $exited exited + $live live: $(tr '\n' ' ' <"$tmp/replybig"); daemon drops: $drops"
-ms=$(get median_ms "$tmp/replybig")
-recs=$(get records "$tmp/replybig")
-missing=$(get missing "$tmp/replybig")
-wrong=$(get wrong "$tmp/replybig")
-lost=$(( ${missing:-$BIG} + ${wrong:-0} + ndrops ))
-if [ -z "$ms" ]; then
-	row "one reply, 50,000 processes" "no reply" "<= 25 ms; nothing dropped" "-" FAIL
-else
-	# quick mode measures 10,000 and scales linearly
-	scaled=$(calc "$ms * $BIG_TARGET_N / $BIG" 2)
-	what="$ms ms, $lost lost ($recs records)"
-	[ "$BIG" != "$BIG_TARGET_N" ] && what="$scaled ms (x$((BIG_TARGET_N / BIG)) of $ms ms at $BIG), $lost lost"
-	v=$(verdict "$scaled" 25)
-	[ "$lost" = 0 ] || v=FAIL
-	row "one reply, 50,000 processes (half exited)" "$what" "<= 25 ms; nothing dropped" "-" "$v"
-fi
+measure_big() {
+	daemon_start
+	wait_quiet
+	# The loss counters are read while the live ones still live: they are
+	# about the reply.  Their release afterwards, all at once, is a burst of
+	# exits of its own, reported apart.
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	"$BENCH_BIN/nb_spawn" -x "$exited" -l "$live" -o "$tmp/pidsbig" -- \
+		sh -c '"$1" -s "$2" -n "$3" -p "$4" && "$5" --list --socket "$2" >/dev/null && cp "$6" "$6.reply"' \
+		sh "$BENCH_BIN/nb_client" "$tmp/sock" "$REQS" "$tmp/pidsbig" "$NETATOP" "$tmp/pid" \
+		>"$tmp/replybig" 2>>"$BENCH_LOG"
+	drops="calls $(status_at dropped_calls "$tmp/pid.reply"), exits $(status_at dropped_exits "$tmp/pid.reply"), evicted $(status_at evicted_exited "$tmp/pid.reply")"
+	ndrops=$(( $(status_at dropped_calls "$tmp/pid.reply") + $(status_at dropped_exits "$tmp/pid.reply") + $(status_at evicted_exited "$tmp/pid.reply") ))
+	"$NETATOP" --list --socket "$tmp/sock" >/dev/null
+	log "afterwards, the $live live processes released at once: $(( $(daemon_status dropped_exits) - $(status_at dropped_exits "$tmp/pid.reply") )) exit records lost (a burst beyond --exit-buffer, default about 20,100)"
+	daemon_stop
+	log "reply at $exited exited + $live live: $(tr '\n' ' ' <"$tmp/replybig"); daemon drops: $drops"
+	ms=$(get median_ms "$tmp/replybig")
+	recs=$(get records "$tmp/replybig")
+	missing=$(get missing "$tmp/replybig")
+	wrong=$(get wrong "$tmp/replybig")
+	lost=$(( ${missing:-$BIG} + ${wrong:-0} + ndrops ))
+}
+
+# Only the reply's time is measured again: a lost record is no noise.
+judge_big() {
+	big_retry=PASS
+	if [ -z "$ms" ]; then
+		big_v=FAIL big_what="no reply"
+	else
+		# quick mode measures 10,000 and scales linearly
+		scaled=$(calc "$ms * $BIG_TARGET_N / $BIG" 2)
+		big_what="$ms ms, $lost lost ($recs records)"
+		[ "$BIG" != "$BIG_TARGET_N" ] && big_what="$scaled ms (x$((BIG_TARGET_N / BIG)) of $ms ms at $BIG), $lost lost"
+		big_v=$(verdict "$scaled" 25)
+		if [ "$lost" = 0 ]; then big_retry=$big_v; else big_v=FAIL; fi
+	fi
+}
+
+for attempt in 1 2; do
+	measure_big
+	judge_big
+	again "$attempt" "one reply at $BIG processes" "$big_what" "$big_retry" || break
+done
+row "one reply, 50,000 processes (half exited)" "$big_what" "<= 25 ms; nothing dropped" "-" "$big_v"
 
 # ---------------------------------------------------------------- 6. kernel memory for 100,000 tracked tasks
 
