@@ -78,15 +78,25 @@ void nt_exited_prune(struct nt_exited *e, time_t now, uint64_t acked_by_all)
 	}
 }
 
-/* Has a live process other than the exited one taken its pid? */
-static bool pid_taken(struct nt_exited_entry *x, time_t now, nt_pid_holder_fn *holder, void *ctx)
+/*
+ * Has a live process other than the exited one taken its pid?  Without a
+ * new pid since it was last found free, nobody can have: each reply would
+ * otherwise ask the kernel about every retained pid.
+ */
+static bool pid_taken(struct nt_exited_entry *x, time_t now, unsigned long pid_gen, nt_pid_holder_fn *holder,
+		      void *ctx)
 {
-	int held = holder(ctx, x->rec.id, &x->now);
+	int held;
 
+	if (pid_gen && x->free_at_gen == pid_gen)
+		return false;
+	held = holder(ctx, x->rec.id, &x->now);
+	if (held == 0)
+		x->free_at_gen = pid_gen;
 	return held == 1 || (held == NT_PID_HELD_UNSURE && now - x->when >= NT_EXITED_SETTLED_S);
 }
 
-size_t nt_exited_find_reused(struct nt_exited *e, uint64_t had_upto, time_t now,
+size_t nt_exited_find_reused(struct nt_exited *e, uint64_t had_upto, time_t now, unsigned long pid_gen,
 			     nt_pid_holder_fn *holder, void *ctx)
 {
 	size_t i, reused = 0;
@@ -98,7 +108,7 @@ size_t nt_exited_find_reused(struct nt_exited *e, uint64_t had_upto, time_t now,
 		 * A record nobody has had yet goes out as it is: its pid need not
 		 * be looked at before someone has had it.
 		 */
-		if (!x->reused && x->seq <= had_upto && holder && pid_taken(x, now, holder, ctx)) {
+		if (!x->reused && x->seq <= had_upto && holder && pid_taken(x, now, pid_gen, holder, ctx)) {
 			x->reused = true;
 			memset(&x->now.tc, 0, sizeof(x->now.tc));
 			x->now.id = x->rec.id;

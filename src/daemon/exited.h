@@ -29,6 +29,8 @@ struct nt_exited_entry {
 	 */
 	bool reused;
 	struct netpertask now;
+	/* the pid generation at which its pid was last found free; 0 never */
+	unsigned long free_at_gen;
 };
 
 struct nt_exited {
@@ -65,6 +67,9 @@ void nt_exited_prune(struct nt_exited *e, time_t now, uint64_t acked_by_all);
 #define NT_PID_HELD_UNSURE 2
 typedef int nt_pid_holder_fn(void *ctx, pid_t pid, struct netpertask *now);
 
+/* A number that changes whenever a pid is handed out, or 0 when unknown. */
+typedef unsigned long nt_pid_gen_fn(void *ctx);
+
 /* An exit this old is over: a live process with its pid is another one. */
 #define NT_EXITED_SETTLED_S 2
 
@@ -72,9 +77,11 @@ typedef int nt_pid_holder_fn(void *ctx, pid_t pid, struct netpertask *now);
  * Find the records whose pid a live process has taken since, among those
  * up to seq `had_upto` (the newest some client has had: the others are
  * sent as they are anyway).  Each record is found so once and stays so.
- * Returns how many are reused in all.
+ * pid_gen (nt_pid_gen_fn, 0 when unknown) changes whenever the kernel hands
+ * out a pid: a pid found free at a generation is not asked about again
+ * until the next.  Returns how many are reused in all.
  */
-size_t nt_exited_find_reused(struct nt_exited *e, uint64_t had_upto, time_t now,
+size_t nt_exited_find_reused(struct nt_exited *e, uint64_t had_upto, time_t now, unsigned long pid_gen,
 			     nt_pid_holder_fn *holder, void *ctx);
 
 static inline size_t nt_exited_count(const struct nt_exited *e)

@@ -92,3 +92,24 @@ int nt_pid_holder(void *ctx, pid_t pid, struct netpertask *now)
 	rc = describe(pid, now);
 	return rc < 0 ? NT_PID_HELD_UNSURE : rc;
 }
+
+unsigned long nt_pid_gen(void *ctx)
+{
+	char buf[32];
+	unsigned long last;
+	ssize_t n;
+	int fd;
+
+	(void)ctx;
+	fd = open("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%lu", &last) != 1)
+		return 0;
+	return last + 1;
+}

@@ -19,4 +19,12 @@
  */
 int nt_pid_holder(void *ctx, pid_t pid, struct netpertask *now);
 
+/*
+ * An nt_pid_gen_fn (ctx unused): the last pid the kernel handed out in the
+ * daemon's pid namespace (/proc/sys/kernel/ns_last_pid), plus one; 0 when
+ * it cannot be read.  It comes back to the same value only after pid_max
+ * new pids, never between two replies.
+ */
+unsigned long nt_pid_gen(void *ctx);
+
 #endif

@@ -154,6 +154,7 @@ int nt_daemon_main(const struct nt_options *o)
 		.live = source_live,
 		.status = source_status,
 		.pid_holder = nt_pid_holder,
+		.pid_gen = nt_pid_gen,
 	};
 	srv = nt_server_new(&cfg, &src);
 	if (!srv) {

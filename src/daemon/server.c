@@ -252,7 +252,8 @@ static void snapshot_take(struct nt_server *s, struct snapshot *snap)
 	drain_exited(s, snap->epoch, now);
 	rc = s->src.live(s->src.ctx, &snap->live, &snap->nlive);
 	/* pidfds, one at a time: the reserve covers them too */
-	nt_exited_find_reused(&s->exited, had_by_waiting(s), now, s->src.pid_holder, s->src.ctx);
+	nt_exited_find_reused(&s->exited, had_by_waiting(s), now, s->src.pid_gen ? s->src.pid_gen(s->src.ctx) : 0,
+			      s->src.pid_holder, s->src.ctx);
 	reserve_take(s);
 	if (rc < 0) {
 		/* Exited records and an empty live set still make a valid reply. */

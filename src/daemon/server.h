@@ -25,6 +25,8 @@ struct nt_source {
 	void (*status)(void *ctx, struct nt_status *st);
 	/* who holds a pid now (exited.h), or NULL: exited records are then never replaced */
 	nt_pid_holder_fn *pid_holder;
+	/* changes whenever a pid is handed out (exited.h), or NULL: then every pid is asked about */
+	nt_pid_gen_fn *pid_gen;
 };
 
 struct nt_server_config {

@@ -313,6 +313,28 @@ static int fake_holder(void *ctx, pid_t pid, struct netpertask *now)
  * A client that has had a reused pid's exited record gets the live
  * process with zero counters instead; one that has not, the record.
  */
+/* A pid found free is not asked about again until the kernel hands out a new pid. */
+START_TEST(test_free_pid_asked_once_per_generation)
+{
+	struct netpertask r101 = exited_rec(101);
+	struct nt_exited e;
+
+	nt_exited_init(&e, 900, 100);
+	nt_exited_add(&e, &r101, 10);
+	holder_calls = 0;
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 1, 10, 5, fake_holder, NULL), 0);
+	ck_assert_uint_eq(holder_calls, 1);
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 1, 11, 5, fake_holder, NULL), 0);
+	ck_assert_uint_eq(holder_calls, 1);
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 1, 12, 6, fake_holder, NULL), 0);
+	ck_assert_uint_eq(holder_calls, 2);
+	/* an unknown generation always asks */
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 1, 13, 0, fake_holder, NULL), 0);
+	ck_assert_uint_eq(holder_calls, 3);
+	nt_exited_free(&e);
+}
+END_TEST
+
 START_TEST(test_reused_pid)
 {
 	struct netpertask r101 = exited_rec(101), r102 = exited_rec(102), r103 = exited_rec(103);
@@ -326,17 +348,17 @@ START_TEST(test_reused_pid)
 
 	/* nobody has had them: not even looked at */
 	holder_calls = 0;
-	ck_assert_uint_eq(nt_exited_find_reused(&e, 0, 10, fake_holder, NULL), 0);
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 0, 10, 0, fake_holder, NULL), 0);
 	ck_assert_uint_eq(holder_calls, 0);
 	/* had up to 102: 102 is taken; 103 is not looked at yet */
-	ck_assert_uint_eq(nt_exited_find_reused(&e, 2, 10, fake_holder, NULL), 1);
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 2, 10, 0, fake_holder, NULL), 1);
 	ck_assert_uint_eq(holder_calls, 2);
 	/* 103 may still be the one exiting: only once its exit is settled */
-	ck_assert_uint_eq(nt_exited_find_reused(&e, 3, 10 + NT_EXITED_SETTLED_S - 1, fake_holder, NULL), 1);
-	ck_assert_uint_eq(nt_exited_find_reused(&e, 3, 10 + NT_EXITED_SETTLED_S, fake_holder, NULL), 2);
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 3, 10 + NT_EXITED_SETTLED_S - 1, 0, fake_holder, NULL), 1);
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 3, 10 + NT_EXITED_SETTLED_S, 0, fake_holder, NULL), 2);
 	/* found once, never asked again */
 	holder_calls = 0;
-	ck_assert_uint_eq(nt_exited_find_reused(&e, 3, 100, fake_holder, NULL), 2);
+	ck_assert_uint_eq(nt_exited_find_reused(&e, 3, 100, 0, fake_holder, NULL), 2);
 	ck_assert_uint_eq(holder_calls, 1);	/* 101 only */
 
 	none = nt_reply_build_for(&e, NULL, 0, EPOCH, 0);
@@ -379,6 +401,7 @@ static Suite *reply_suite(void)
 	tcase_add_test(tc, test_refcount);
 	tcase_add_test(tc, test_snapshot_independent);
 	tcase_add_test(tc, test_reused_pid);
+	tcase_add_test(tc, test_free_pid_asked_once_per_generation);
 	suite_add_tcase(s, tc);
 	return s;
 }
