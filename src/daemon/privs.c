@@ -75,6 +75,19 @@ static const struct passwd *target_user(const char *user, char *err, size_t errl
 	return pw;
 }
 
+int nt_privs_user_ids(const char *user, uid_t *uid, gid_t *gid)
+{
+	const struct passwd *pw = getpwnam(user);
+
+	if (!pw)
+		pw = getpwnam("nobody");
+	if (!pw)
+		return -1;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
 int nt_privs_drop(const char *user, char *err, size_t errlen)
 {
 	cap_value_t keep[2];

@@ -17,6 +17,9 @@
  */
 int nt_socket_set_group(const char *path, const char *group, char *err, size_t errlen);
 
+/* The ids nt_privs_drop() will switch to (nobody when `user` does not exist); 0 or -1. */
+int nt_privs_user_ids(const char *user, uid_t *uid, gid_t *gid);
+
 /* Returns an nt_exit status. */
 int nt_privs_drop(const char *user, char *err, size_t errlen);
 

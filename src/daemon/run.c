@@ -11,6 +11,7 @@
 #include "collect.h"
 #include "exitcodes.h"
 #include "exited.h"
+#include "exitsave.h"
 #include "log.h"
 #include "privs.h"
 #include "process.h"
@@ -18,9 +19,12 @@
 #include "server.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Where the final counters of exited processes go: atop's records, kept for the clients. */
@@ -77,6 +81,67 @@ static void remove_file(const char *path)
 		nt_log(LOG_INFO, "%s left for the service manager to remove: %s", path, strerror(errno));
 }
 
+static time_t monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * What must still be writable once the daemon is no longer root: the
+ * kept kernel state, removed at a stop, and the state file's directory,
+ * written at a restart.  A directory made here is the daemon's own.
+ */
+static void hand_over_to(const struct nt_options *o, struct nt_collector *col)
+{
+	char dir[4096];
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0 || o->no_drop || nt_privs_user_ids(o->user, &uid, &gid) < 0)
+		return;
+	if (nt_collect_chown_state(col, uid, gid) < 0)
+		nt_log(LOG_WARNING, "cannot hand the kept kernel state to the user %s (%s): it stays after a stop until netatop --unload",
+		       o->user, strerror(errno));
+	snprintf(dir, sizeof(dir), "%s", o->state_file);
+	if (mkdir(dirname(dir), 0700) == 0 && chown(dir, uid, gid) < 0)
+		nt_log(LOG_WARNING, "cannot hand %s to the user %s: %s", dir, o->user, strerror(errno));
+}
+
+/* The exited records the previous daemon held for the clients when it was restarted. */
+static void take_over_exited(const struct nt_options *o, struct nt_server *srv)
+{
+	char err[512];
+	long n;
+
+	n = nt_exitsave_read(o->state_file, nt_server_exited(srv), monotonic_seconds(), err, sizeof(err));
+	if (n < 0)
+		nt_log(LOG_WARNING, "ignored the exited processes saved by the previous daemon: %s", err);
+	else if (n > 0)
+		nt_log(LOG_INFO, "%ld exited processes handed over by the previous daemon from %s", n,
+		       o->state_file);
+}
+
+/* SIGUSR1 leaves everything to the next daemon: the kernel state, and the exited records. */
+static void leave_or_close(const struct nt_options *o, struct nt_server *srv, struct nt_collector *col)
+{
+	char err[512];
+
+	if (!srv || !nt_server_keep_state(srv) || !nt_collect_keeps_state(col)) {
+		if (srv && nt_server_keep_state(srv))
+			nt_log(LOG_WARNING, "no kernel state is kept (--pin-dir): counting stops with this daemon");
+		nt_collect_close(col);
+		return;
+	}
+	if (nt_exitsave_write(o->state_file, nt_server_exited(srv), err, sizeof(err)) < 0)
+		nt_log(LOG_WARNING, "%s: the next daemon will not have the %zu exited processes held now",
+		       err, nt_exited_count(nt_server_exited(srv)));
+	nt_collect_leave(col);
+	nt_log(LOG_INFO, "left the kernel counting in %s for the next daemon", o->pin_dir);
+}
+
 /* Report a start-up failure where the admin will see it, and to a waiting parent. */
 static int startup_failure(int status, const char *err)
 {
@@ -105,19 +170,21 @@ int nt_daemon_main(const struct nt_options *o)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	rc = nt_pidfile_lock(o->pidfile, &pidfd, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		return startup_failure(rc, err);
-	rc = nt_collect_open(&col, o->backend, o->counting, (size_t)o->exit_buffer_mib << 20, err,
-			     sizeof(err));
+	rc = nt_collect_open(&col, o->backend, o->counting, (size_t)o->exit_buffer_mib << 20,
+			     nt_options_pin_dir(o), err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		goto out_err;
 	rc = nt_socket_listen(o->socket_path, &listenfd, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		goto out_err;
+	hand_over_to(o, col);
 	if (geteuid() == 0) {
 		rc = nt_socket_set_group(o->socket_path, o->group, err, sizeof(err));
 		if (rc != NT_EXIT_OK)
@@ -150,11 +217,17 @@ int nt_daemon_main(const struct nt_options *o)
 		rc = NT_EXIT_FAILURE;
 		goto out_err;
 	}
+	take_over_exited(o, srv);
 
 	nt_log(LOG_INFO, "%s %s: counting %s with backend %s, live records by %s, serving %s",
 	       PACKAGE_NAME, PACKAGE_VERSION,
 	       strcmp(nt_collect_counting(col), "wire") == 0 ? "IP packets on the wire" : "socket calls",
 	       nt_collect_backend(col), nt_collect_live_source(col), o->socket_path);
+	if (nt_collect_adopted(col))
+		nt_log(LOG_INFO, "counters continue from the kernel state kept in %s", o->pin_dir);
+	else if (nt_collect_keeps_state(col))
+		nt_log(LOG_INFO, "kernel state kept in %s: counting survives a restart or a crash of the daemon",
+		       o->pin_dir);
 	if (nt_collect_cgroup_root(col))
 		nt_log(LOG_INFO, "packet programs attached at the root of the cgroup v2 hierarchy, reached through %s",
 		       nt_collect_cgroup_root(col));
@@ -170,12 +243,13 @@ int nt_daemon_main(const struct nt_options *o)
 out_err:
 	startup_failure(rc, err);
 out:
+	if (col)
+		leave_or_close(o, srv, col);
 	nt_server_free(srv);
 	if (listenfd >= 0) {
 		close(listenfd);
 		remove_file(o->socket_path);
 	}
-	nt_collect_close(col);
 	if (pidfd >= 0) {
 		remove_file(o->pidfile);
 		close(pidfd);
