@@ -7,7 +7,6 @@
 #include <stddef.h>
 
 #include "backend.h"
-#include "collect.h"
 #include "kretprobe.h"
 #include "livewalk.h"
 #include "pins.h"
@@ -35,7 +34,7 @@ struct nt_collector {
 	size_t live_cap;
 	struct nt_walk walk;	/* walk.recs NULL where the kernel lacks the walk */
 	/* where the ring buffer callback hands records during nt_collect_drain() */
-	nt_collect_exit_cb drain_cb;
+	void (*drain_cb)(void *ctx, const struct nt_task_record *rec);	/* nt_collect_exit_cb */
 	void *drain_ctx;
 	/* the state kept in bpffs for the next daemon (keep.c) */
 	struct nt_pins pins;
