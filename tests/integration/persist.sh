@@ -176,6 +176,7 @@ run_mode() {
 	check "--stop --keep-state exits 0 (got $rc)" [ $rc -eq 0 ]
 	check "--stop --keep-state saved the exited records" test -s "$NT_DIR/exited.state"
 	check "--stop --keep-state left the pins" test -e "$PIN"/state-*/meta
+	cp "$NT_DIR/exited.state" "$NT_DIR/exited.good"
 	recount
 	relaunch
 	check "the next daemon took the exited records over" log_has "exited processes handed over by the previous daemon"
@@ -190,7 +191,11 @@ run_mode() {
 	# a state made for another request is not adopted
 	kill9
 	state_ids >"$NT_DIR/ids.old"
+	# a state file that is not right is not read, and said so
+	"$PYTHON" -c 'import sys; d = bytearray(open(sys.argv[1], "rb").read()); d[-1] ^= 1; open(sys.argv[2], "wb").write(d)' \
+		"$NT_DIR/exited.good" "$NT_DIR/exited.state"
 	relaunch --exit-buffer=4
+	check "a damaged state file is ignored, and said so" log_has "ignored the exited processes saved by the previous daemon: .*checksum mismatch"
 	check "another --exit-buffer starts afresh, and says so" log_has "was made for --backend=auto --count=$count --exit-buffer=2"
 	check "the old state's programs, links and maps are gone" none_left "$NT_DIR/ids.old"
 
