@@ -131,6 +131,11 @@ static void leave_or_close(const struct nt_options *o, struct nt_server *srv, st
 {
 	char err[512];
 
+	/* a start that failed after adopting: the state was counting before us, and goes on */
+	if (!srv && nt_collect_adopted(col)) {
+		nt_collect_leave(col);
+		return;
+	}
 	if (!srv || !nt_server_keep_state(srv) || !nt_collect_keeps_state(col)) {
 		if (srv && nt_server_keep_state(srv))
 			nt_log(LOG_WARNING, "no kernel state is kept (--pin-dir): counting stops with this daemon");
