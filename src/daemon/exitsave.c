@@ -103,14 +103,20 @@ int nt_exitsave_write(const char *path, const struct nt_exited *e, char *err, si
 	h.checksum = fnv1a(0xcbf29ce484222325ULL, ents, n * sizeof(*ents));
 	read_boot_id(h.boot_id);
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/*
+	 * Readable by root as "other": under the unit root cannot override
+	 * modes.  The directory (0770) keeps everybody else out.
+	 */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(-rc));
 		free(ents);
 		return rc;
 	}
-	rc = write_all(fd, &h, sizeof(h));
+	rc = fchmod(fd, 0644) < 0 ? -errno : 0;	/* whatever the umask */
+	if (!rc)
+		rc = write_all(fd, &h, sizeof(h));
 	if (!rc)
 		rc = write_all(fd, ents, n * sizeof(*ents));
 	if (!rc && fsync(fd) < 0)

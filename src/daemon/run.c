@@ -106,10 +106,14 @@ static void hand_over_to(const struct nt_options *o, struct nt_collector *col)
 		nt_log(LOG_WARNING, "cannot hand the kept kernel state to the user %s (%s): it stays after a stop until netatop --unload",
 		       o->user, strerror(errno));
 	snprintf(dir, sizeof(dir), "%s", o->state_file);
-	/* the default one may come from systemd's RuntimeDirectory=, root's */
-	if ((mkdir(dirname(dir), 0700) == 0 || strcmp(o->state_file, NT_DEFAULT_STATE_FILE) == 0) &&
-	    chown(dir, uid, gid) < 0 && errno != ENOENT)
-		nt_log(LOG_WARNING, "cannot hand %s to the user %s: %s", dir, o->user, strerror(errno));
+	/*
+	 * Root's, writable by the daemon's group: the next start, root without
+	 * CAP_DAC_OVERRIDE under the unit, must still get in.  The default one
+	 * may come from systemd's RuntimeDirectory=.
+	 */
+	if ((mkdir(dirname(dir), 0770) == 0 || strcmp(o->state_file, NT_DEFAULT_STATE_FILE) == 0) &&
+	    (chown(dir, 0, gid) < 0 || chmod(dir, 0770) < 0) && errno != ENOENT)
+		nt_log(LOG_WARNING, "cannot hand %s to the group of %s: %s", dir, o->user, strerror(errno));
 }
 
 /* The exited records the previous daemon held for the clients when it was restarted. */

@@ -240,15 +240,29 @@ int nt_pins_meta_write(const struct nt_pins *p, const struct nt_pin_meta *m)
 	return rc;
 }
 
-int nt_pins_chown(const struct nt_pins *p, uid_t uid, gid_t gid)
+/*
+ * Root keeps the directories, the daemon's group may write them: under
+ * the unit root has no CAP_DAC_OVERRIDE, so a directory of the daemon's
+ * user alone would be closed to the next start.
+ */
+static int share_dir(int fd, gid_t gid)
 {
-	if (p->dirfd < 0)
-		return 0;
-	if (fchown(p->dirfd, uid, gid) < 0)
-		return -errno;
-	if (p->statefd >= 0 && fchown(p->statefd, uid, gid) < 0)
+	if (fchown(fd, 0, gid) < 0 || fchmod(fd, 0770) < 0)
 		return -errno;
 	return 0;
+}
+
+int nt_pins_chown(const struct nt_pins *p, uid_t uid, gid_t gid)
+{
+	int rc;
+
+	(void)uid;
+	if (p->dirfd < 0)
+		return 0;
+	rc = share_dir(p->dirfd, gid);
+	if (!rc && p->statefd >= 0)
+		rc = share_dir(p->statefd, gid);
+	return rc;
 }
 
 void nt_pins_close(struct nt_pins *p, bool remove)

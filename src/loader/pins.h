@@ -73,7 +73,7 @@ int nt_pins_put(const struct nt_pins *p, int fd, const char *name);
 int nt_pins_meta_read(const struct nt_pins *p, struct nt_pin_meta *m);
 int nt_pins_meta_write(const struct nt_pins *p, const struct nt_pin_meta *m);
 
-/* Hand DIR and the state to the user the daemon drops to, so it can remove them at stop. */
+/* Let the group the daemon drops to remove the state at stop (root keeps DIR, mode 0770). */
 int nt_pins_chown(const struct nt_pins *p, uid_t uid, gid_t gid);
 
 /*
