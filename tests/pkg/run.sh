@@ -267,7 +267,7 @@ our_pids() {
 	done
 }
 dropping=
-"$work/debroot$DAEMON" --help 2>/dev/null | grep -q -- '--user' && dropping=yes
+"$work/debroot$DAEMON" --help 2>/dev/null | grep -- '--user' >/dev/null && dropping=yes
 
 step "apt-get install ./$(basename "$deb") (its postinst starts the daemon)"
 installed_by_us=yes
@@ -299,7 +299,7 @@ kept_link() {
 }
 # a netatop without --pin-dir keeps nothing: the restart checks are left out
 keeps_state=
-"$DAEMON" --help 2>&1 | grep -q -e '--pin-dir' && command -v bpftool >/dev/null && keeps_state=yes
+"$DAEMON" --help 2>&1 | grep -e '--pin-dir' >/dev/null && command -v bpftool >/dev/null && keeps_state=yes
 
 step "service netatop start / status / --list / stop"
 t0=$(date +%s%N)
