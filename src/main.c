@@ -14,6 +14,7 @@
 #include "metrics.h"
 #include "options.h"
 #include "run.h"
+#include "stop.h"
 #include "top.h"
 
 int main(int argc, char **argv)
@@ -41,6 +42,10 @@ int main(int argc, char **argv)
 		return nt_top_main(&o);
 	case NT_MODE_METRICS:
 		return nt_metrics_main(&o);
+	case NT_MODE_STOP:
+		return nt_stop_main(&o);
+	case NT_MODE_UNLOAD:
+		return nt_unload_main(&o);
 	case NT_MODE_DAEMON:
 		break;
 	}

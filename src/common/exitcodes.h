@@ -14,6 +14,7 @@ enum nt_exit {
 	NT_EXIT_NO_DAEMON = 7,	/* client: no daemon answers on the socket */
 	NT_EXIT_DENIED = 8,	/* client: not allowed to connect to the socket */
 	NT_EXIT_PROTOCOL = 9,	/* client: the daemon's reply was malformed */
+	NT_EXIT_STOP_TIMEOUT = 10,	/* --stop: the daemon did not exit in time */
 };
 
 #endif

@@ -31,6 +31,11 @@ enum {
 	OPT_METRICS_FILE,
 	OPT_TOP_N,
 	OPT_METRICS_STATE,
+	OPT_PIN_DIR,
+	OPT_STATE_FILE,
+	OPT_STOP,
+	OPT_KEEP_STATE,
+	OPT_UNLOAD,
 };
 
 static const struct option long_options[] = {
@@ -56,6 +61,11 @@ static const struct option long_options[] = {
 	{ "metrics-file",	required_argument,	NULL, OPT_METRICS_FILE },
 	{ "top-n",		required_argument,	NULL, OPT_TOP_N },
 	{ "metrics-state",	required_argument,	NULL, OPT_METRICS_STATE },
+	{ "pin-dir",		required_argument,	NULL, OPT_PIN_DIR },
+	{ "state-file",		required_argument,	NULL, OPT_STATE_FILE },
+	{ "stop",		no_argument,		NULL, OPT_STOP },
+	{ "keep-state",		no_argument,		NULL, OPT_KEEP_STATE },
+	{ "unload",		no_argument,		NULL, OPT_UNLOAD },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -76,6 +86,8 @@ void nt_options_defaults(struct nt_options *o)
 	o->exit_buffer_mib = NT_DEFAULT_EXIT_BUFFER_MIB;
 	o->max_clients = NT_DEFAULT_MAX_CLIENTS;
 	o->client_timeout = NT_DEFAULT_CLIENT_TIMEOUT;
+	o->pin_dir = NT_DEFAULT_PIN_DIR;
+	o->state_file = NT_DEFAULT_STATE_FILE;
 	o->interval_ms = NT_DEFAULT_INTERVAL_MS;
 	o->by = NT_BY_PID;
 	o->top_n = NT_DEFAULT_TOP_N;
@@ -92,12 +104,21 @@ static const char *mode_option_name(enum nt_mode m)
 		return "--top";
 	case NT_MODE_METRICS:
 		return "--metrics";
+	case NT_MODE_STOP:
+		return "--stop";
+	case NT_MODE_UNLOAD:
+		return "--unload";
 	case NT_MODE_DAEMON:
 	case NT_MODE_HELP:
 	case NT_MODE_VERSION:
 		break;
 	}
 	return "";
+}
+
+const char *nt_options_pin_dir(const struct nt_options *o)
+{
+	return strcmp(o->pin_dir, "none") == 0 ? NULL : o->pin_dir;
 }
 
 const char *nt_counting_name(enum nt_counting c)
@@ -178,6 +199,7 @@ struct seen {
 	const char *top;		/* the last option only --top takes, or NULL */
 	const char *metrics;		/* the last option only --metrics takes, or NULL */
 	enum nt_mode client;		/* --list, --check, --top or --metrics; NT_MODE_DAEMON: none */
+	const char *state;		/* the last of --pin-dir, --state-file, or NULL */
 };
 
 /* What an option handler did with an option. */
@@ -193,7 +215,6 @@ typedef int option_handler(struct nt_options *o, struct seen *seen, int c, char 
 /* The options of every mode: where the daemon is and how it counts, the output. */
 static int shared_option(struct nt_options *o, struct seen *seen, int c, char *err, size_t errlen)
 {
-	(void)seen;
 	switch (c) {
 	case 's':
 		if (!*optarg)
@@ -222,6 +243,21 @@ static int shared_option(struct nt_options *o, struct seen *seen, int c, char *e
 		return OPTION_TAKEN;
 	case OPT_JSON:
 		o->json = true;
+		return OPTION_TAKEN;
+	case OPT_PIN_DIR:
+		if (*optarg != '/' && strcmp(optarg, "none") != 0)
+			return fail(err, errlen, "--pin-dir takes an absolute path or none, not '%s'", optarg);
+		o->pin_dir = optarg;
+		seen->state = "--pin-dir";
+		return OPTION_TAKEN;
+	case OPT_STATE_FILE:
+		if (*optarg != '/')
+			return fail(err, errlen, "--state-file takes an absolute path, not '%s'", optarg);
+		o->state_file = optarg;
+		seen->state = "--state-file";
+		return OPTION_TAKEN;
+	case OPT_KEEP_STATE:
+		o->keep_state = true;
 		return OPTION_TAKEN;
 	case 'v':
 		o->verbose = true;
@@ -305,6 +341,12 @@ static int mode_option(struct nt_options *o, struct seen *seen, int c, char *err
 		break;
 	case OPT_METRICS:
 		m = NT_MODE_METRICS;
+		break;
+	case OPT_STOP:
+		m = NT_MODE_STOP;
+		break;
+	case OPT_UNLOAD:
+		m = NT_MODE_UNLOAD;
 		break;
 	default:
 		return OPTION_OTHER;
@@ -416,6 +458,11 @@ static int check_combination(const struct nt_options *o, const struct seen *seen
 		return fail(err, errlen, "%s goes with --top", seen->top);
 	if (seen->metrics && o->mode != NT_MODE_METRICS)
 		return fail(err, errlen, "%s goes with --metrics", seen->metrics);
+	if (seen->state && o->mode != NT_MODE_DAEMON && o->mode != NT_MODE_STOP &&
+	    o->mode != NT_MODE_UNLOAD)
+		return fail(err, errlen, "%s goes with the daemon, --stop or --unload", seen->state);
+	if (o->keep_state && o->mode != NT_MODE_STOP)
+		return fail(err, errlen, "--keep-state goes with --stop");
 	return 0;
 }
 
@@ -454,6 +501,8 @@ void nt_usage(FILE *out)
 "       netatop --check [--json] [--backend=NAME] [--count=WHAT]\n"
 "       netatop --top [-d SECS] [-n COUNT] [-b] [--by=WHAT] [-s PATH]\n"
 "       netatop --metrics [--metrics-file=PATH] [--metrics-state=PATH] [--top-n=N]\n"
+"       netatop --stop [--keep-state] [--pidfile=PATH] [--pin-dir=DIR]\n"
+"       netatop --unload [--pin-dir=DIR] [--state-file=PATH]\n"
 "Count TCP and UDP packets and bytes per process with eBPF and serve them\n"
 "to atop over a Unix socket: atop 2.10.0 and later speak its protocol, and\n"
 "from 2.11.1 on connect only when started with -K (atop -K).\n"
@@ -487,6 +536,11 @@ void nt_usage(FILE *out)
 "      --user=NAME          run as NAME once loaded (default %s)\n"
 "      --group=NAME         group that may connect to the socket (default %s)\n"
 "      --no-drop            keep root and every capability (debugging only)\n"
+"      --pin-dir=DIR        keep the kernel state (maps, links) in DIR on bpffs,\n"
+"                           so counting survives a restart or a crash of the\n"
+"                           daemon; none: keep nothing (default %s)\n"
+"      --state-file=PATH    where exited processes wait for the clients across\n"
+"                           a --stop --keep-state restart (default %s)\n"
 "  -v, --verbose            log debugging messages too\n"
 "\n"
 "Client:\n"
@@ -515,11 +569,20 @@ void nt_usage(FILE *out)
 "                           and cgroups with the most bytes, the rest summed\n"
 "                           as \"other\" (default %d)\n"
 "\n"
+"Service:\n"
+"      --stop               tell the daemon of --pidfile to stop, wait until it\n"
+"                           has, and leave nothing in the kernel\n"
+"      --keep-state         with --stop: exit leaving the kernel counting, for\n"
+"                           the next daemon to adopt (restart, upgrade)\n"
+"      --unload             remove the kernel state a daemon left (killed, or\n"
+"                           stopped with --keep-state) when none runs\n"
+"\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
 "See netatop(8) for the counting rules and exit statuses.\n",
 		NETATOP_SOCKET, NT_DEFAULT_PIDFILE, NT_DEFAULT_KEEP_EXITED,
 		NT_DEFAULT_MAX_EXITED, NT_DEFAULT_EXIT_BUFFER_MIB, NT_DEFAULT_MAX_CLIENTS, NT_DEFAULT_CLIENT_TIMEOUT,
-		NT_DEFAULT_USER, NT_DEFAULT_GROUP, NT_DEFAULT_INTERVAL_MS / 1000, NT_DEFAULT_TOP_N);
+		NT_DEFAULT_USER, NT_DEFAULT_GROUP, NT_DEFAULT_PIN_DIR, NT_DEFAULT_STATE_FILE,
+		NT_DEFAULT_INTERVAL_MS / 1000, NT_DEFAULT_TOP_N);
 }

@@ -15,6 +15,8 @@ enum nt_mode {
 	NT_MODE_CHECK,
 	NT_MODE_TOP,
 	NT_MODE_METRICS,
+	NT_MODE_STOP,		/* --stop: tell the daemon to exit, wait for it */
+	NT_MODE_UNLOAD,		/* --unload: remove kernel state left by a daemon */
 	NT_MODE_HELP,
 	NT_MODE_VERSION,
 };
@@ -51,6 +53,10 @@ struct nt_options {
 	unsigned int exit_buffer_mib;	/* a power of two */
 	unsigned int max_clients;
 	time_t client_timeout;		/* seconds */
+	/* what outlives the daemon: its kernel state, its exited records */
+	const char *pin_dir;		/* bpffs directory; "none": keep nothing */
+	const char *state_file;		/* exited records across a --keep-state restart */
+	bool keep_state;		/* --stop --keep-state */
 	/* --top */
 	unsigned int interval_ms;	/* -d */
 	unsigned long count;		/* -n; 0: until q */
@@ -62,8 +68,11 @@ struct nt_options {
 	unsigned int top_n;
 };
 
-/* its directory is the daemon's own (src/daemon/rundir.h) */
-#define NT_DEFAULT_PIDFILE	"/run/netatop/netatop.pid"
+/* the daemon's run directory (src/daemon/rundir.h) */
+#define NT_DEFAULT_RUNDIR	"/run/netatop"
+#define NT_DEFAULT_PIDFILE	NT_DEFAULT_RUNDIR "/netatop.pid"
+#define NT_DEFAULT_PIN_DIR	"/sys/fs/bpf/netatop"
+#define NT_DEFAULT_STATE_FILE	NT_DEFAULT_RUNDIR "/exited.state"
 #define NT_DEFAULT_USER		"netatop"
 #define NT_DEFAULT_GROUP	"netatop"
 #define NT_DEFAULT_KEEP_EXITED	900
@@ -81,6 +90,8 @@ void nt_options_defaults(struct nt_options *o);
 int nt_options_parse(struct nt_options *o, int argc, char **argv, char *err, size_t errlen);
 
 void nt_usage(FILE *out);
+/* The pin directory to use, NULL for --pin-dir=none. */
+const char *nt_options_pin_dir(const struct nt_options *o);
 /* "auto", "wire", "calls" */
 const char *nt_counting_name(enum nt_counting c);
 

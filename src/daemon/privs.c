@@ -30,10 +30,7 @@ int nt_socket_set_group(const char *path, const char *group, char *err, size_t e
 		       group, path);
 		return NT_EXIT_OK;
 	}
-	/*
-	 * Not through a symlink: the run directory belongs to the daemon's
-	 * user.  The mode is 0660 already, from the umask it was bound with.
-	 */
+	/* the mode is 0660 already, from the umask it was bound with (process.c) */
 	if (lchown(path, 0, gr->gr_gid) < 0) {
 		snprintf(err, errlen, "cannot give %s to group %s: %s", path, group, strerror(errno));
 		return NT_EXIT_SOCKET;
@@ -79,7 +76,20 @@ static const struct passwd *target_user(const char *user, char *err, size_t errl
 	return pw;
 }
 
-int nt_privs_drop(const char *user, const char *own_dir, char *err, size_t errlen)
+int nt_privs_user_ids(const char *user, uid_t *uid, gid_t *gid)
+{
+	const struct passwd *pw = getpwnam(user);
+
+	if (!pw)
+		pw = getpwnam("nobody");
+	if (!pw)
+		return -1;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+int nt_privs_drop(const char *user, char *err, size_t errlen)
 {
 	cap_value_t keep[2];
 	const struct passwd *pw;
@@ -94,12 +104,6 @@ int nt_privs_drop(const char *user, const char *own_dir, char *err, size_t errle
 		return NT_EXIT_PRIVILEGE;
 	uid = pw->pw_uid;
 	gid = pw->pw_gid;
-	/* while CAP_CHOWN is still ours: the user removes its own files at exit */
-	if (own_dir && lchown(own_dir, uid, gid) < 0) {
-		snprintf(err, errlen, "cannot give %s to user %s: %s (run as root, or choose another --pidfile)",
-			 own_dir, pw->pw_name, strerror(errno));
-		return NT_EXIT_SOCKET;
-	}
 
 	/* The bounding set first, while CAP_SETPCAP is still ours. */
 	for (c = 0; c <= (int)cap_max_bits() - 1; c++) {

@@ -12,15 +12,15 @@
 #include <sys/types.h>
 
 /*
- * Give the socket (bound with mode 0660) to root and `group`, so members
- * of the group may read the counters.  A missing group leaves it root's only.
+ * Give the socket to root and `group` with mode 0660, so members of the
+ * group may read the counters.  A missing group leaves it root's only.
  */
 int nt_socket_set_group(const char *path, const char *group, char *err, size_t errlen);
 
-/*
- * Give own_dir (or NULL) to the user first, then switch to it.  Returns an
- * nt_exit status.
- */
-int nt_privs_drop(const char *user, const char *own_dir, char *err, size_t errlen);
+/* The ids nt_privs_drop() will switch to (nobody when `user` does not exist); 0 or -1. */
+int nt_privs_user_ids(const char *user, uid_t *uid, gid_t *gid);
+
+/* Returns an nt_exit status. */
+int nt_privs_drop(const char *user, char *err, size_t errlen);
 
 #endif

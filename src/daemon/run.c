@@ -11,6 +11,7 @@
 #include "collect.h"
 #include "exitcodes.h"
 #include "exited.h"
+#include "exitsave.h"
 #include "log.h"
 #include "pidholder.h"
 #include "privs.h"
@@ -20,9 +21,12 @@
 #include "server.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Where the final counters of exited processes go: atop's records, kept for the clients. */
@@ -70,13 +74,96 @@ static void source_status(void *ctx, struct nt_status *st)
 
 /*
  * After the privilege drop the daemon writes only in its run directory
- * (rundir.h), which its user owns: the pid file goes there, as the socket
- * does.
+ * (rundir.h), which its group may write: the pid file goes there, as the
+ * socket does.
  */
 static void remove_file(const char *path)
 {
 	if (unlink(path) < 0 && errno != ENOENT)
 		nt_log(LOG_INFO, "%s left for the service manager to remove: %s", path, strerror(errno));
+}
+
+static time_t monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* The group the daemon drops to, which may write its directories; -1 when it stays as it is. */
+static gid_t drop_gid(const struct nt_options *o)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0 || o->no_drop || nt_privs_user_ids(o->user, &uid, &gid) < 0)
+		return (gid_t)-1;
+	return gid;
+}
+
+/*
+ * What must still be writable once the daemon is no longer root: the
+ * kept kernel state, removed at a stop, and the state file's directory,
+ * written at a restart (the run directory, unless --state-file says
+ * otherwise; rundir.c shares that one).
+ */
+static void hand_over_to(const struct nt_options *o, const struct nt_rundir *rd,
+			 struct nt_collector *col)
+{
+	char buf[4096], *dir;
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0 || o->no_drop || nt_privs_user_ids(o->user, &uid, &gid) < 0)
+		return;
+	if (nt_collect_chown_state(col, uid, gid) < 0)
+		nt_log(LOG_WARNING, "cannot hand the kept kernel state to the user %s (%s): it stays after a stop until netatop --unload",
+		       o->user, strerror(errno));
+	snprintf(buf, sizeof(buf), "%s", o->state_file);
+	dir = dirname(buf);
+	if (strcmp(dir, rd->dir) == 0)
+		return;
+	/* as the run directory, for the same reason (rundir.h), but only one made here */
+	if (mkdir(dir, 0770) == 0 && (chown(dir, 0, gid) < 0 || chmod(dir, 0770) < 0))
+		nt_log(LOG_WARNING, "cannot hand %s to the group of %s: %s", dir, o->user, strerror(errno));
+}
+
+/* The exited records the previous daemon held for the clients when it was restarted. */
+static void take_over_exited(const struct nt_options *o, struct nt_server *srv)
+{
+	char err[512];
+	long n;
+
+	n = nt_exitsave_read(o->state_file, nt_server_exited(srv), monotonic_seconds(), err, sizeof(err));
+	if (n < 0)
+		nt_log(LOG_WARNING, "ignored the exited processes saved by the previous daemon: %s", err);
+	else if (n > 0)
+		nt_log(LOG_INFO, "%ld exited processes handed over by the previous daemon from %s", n,
+		       o->state_file);
+}
+
+/* SIGUSR1 leaves everything to the next daemon: the kernel state, and the exited records. */
+static void leave_or_close(const struct nt_options *o, struct nt_server *srv, struct nt_collector *col)
+{
+	char err[512];
+
+	/* a start that failed after adopting: the state was counting before us, and goes on */
+	if (!srv && nt_collect_adopted(col)) {
+		nt_collect_leave(col);
+		return;
+	}
+	if (!srv || !nt_server_keep_state(srv) || !nt_collect_keeps_state(col)) {
+		if (srv && nt_server_keep_state(srv))
+			nt_log(LOG_WARNING, "no kernel state is kept (--pin-dir): counting stops with this daemon");
+		nt_collect_close(col);
+		return;
+	}
+	if (nt_exitsave_write(o->state_file, nt_server_exited(srv), err, sizeof(err)) < 0)
+		nt_log(LOG_WARNING, "%s: the next daemon will not have the %zu exited processes held now",
+		       err, nt_exited_count(nt_server_exited(srv)));
+	nt_collect_leave(col);
+	nt_log(LOG_INFO, "left the kernel counting in %s for the next daemon", o->pin_dir);
 }
 
 /* Report a start-up failure where the admin will see it, and to a waiting parent. */
@@ -108,17 +195,18 @@ int nt_daemon_main(const struct nt_options *o)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = nt_rundir_prepare(&rd, o->pidfile, o->socket_path, err, sizeof(err));
+	rc = nt_rundir_prepare(&rd, o->pidfile, o->socket_path, drop_gid(o), err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		return startup_failure(rc, err);
 	rc = nt_pidfile_lock(o->pidfile, &pidfd, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		return startup_failure(rc, err);
-	rc = nt_collect_open(&col, o->backend, o->counting, (size_t)o->exit_buffer_mib << 20, err,
-			     sizeof(err));
+	rc = nt_collect_open(&col, o->backend, o->counting, (size_t)o->exit_buffer_mib << 20,
+			     nt_options_pin_dir(o), err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		goto out_err;
 	rc = nt_rundir_link(&rd, o->socket_path, err, sizeof(err));
@@ -127,13 +215,13 @@ int nt_daemon_main(const struct nt_options *o)
 	rc = nt_socket_listen(rd.serve, &listenfd, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		goto out_err;
+	hand_over_to(o, &rd, col);
 	if (geteuid() == 0) {
 		rc = nt_socket_set_group(rd.serve, o->group, err, sizeof(err));
 		if (rc != NT_EXIT_OK)
 			goto out_err;
 		if (!o->no_drop) {
-			/* only a directory it made: --pidfile /tmp/x.pid must not give away /tmp */
-			rc = nt_privs_drop(o->user, rd.created ? rd.dir : NULL, err, sizeof(err));
+			rc = nt_privs_drop(o->user, err, sizeof(err));
 			if (rc != NT_EXIT_OK)
 				goto out_err;
 		}
@@ -162,6 +250,7 @@ int nt_daemon_main(const struct nt_options *o)
 		rc = NT_EXIT_FAILURE;
 		goto out_err;
 	}
+	take_over_exited(o, srv);
 
 	nt_log(LOG_INFO, "%s %s: counting %s with backend %s, live records by %s, serving %s",
 	       PACKAGE_NAME, PACKAGE_VERSION,
@@ -169,6 +258,11 @@ int nt_daemon_main(const struct nt_options *o)
 	       nt_collect_backend(col), nt_collect_live_source(col), o->socket_path);
 	if (rd.linked)
 		nt_log(LOG_INFO, "%s links to %s, which the daemon removes when it exits", o->socket_path, rd.serve);
+	if (nt_collect_adopted(col))
+		nt_log(LOG_INFO, "counters continue from the kernel state kept in %s", o->pin_dir);
+	else if (nt_collect_keeps_state(col))
+		nt_log(LOG_INFO, "kernel state kept in %s: counting survives a restart or a crash of the daemon",
+		       o->pin_dir);
 	if (nt_collect_cgroup_root(col))
 		nt_log(LOG_INFO, "packet programs attached at the root of the cgroup v2 hierarchy, reached through %s",
 		       nt_collect_cgroup_root(col));
@@ -184,10 +278,11 @@ int nt_daemon_main(const struct nt_options *o)
 out_err:
 	startup_failure(rc, err);
 out:
+	if (col)
+		leave_or_close(o, srv, col);
 	nt_server_free(srv);
 	if (listenfd >= 0)
 		close(listenfd);
-	nt_collect_close(col);
 	if (pidfd >= 0) {
 		remove_file(o->pidfile);
 		close(pidfd);

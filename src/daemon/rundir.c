@@ -3,6 +3,7 @@
 #include "rundir.h"
 #include "exitcodes.h"
 #include "log.h"
+#include "options.h"
 #include "process.h"
 #include "unixsock.h"
 
@@ -33,8 +34,21 @@ static const char *base_of(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* Root's, the daemon's group may write: see rundir.h for why not the user's. */
+static int share(const struct nt_rundir *rd, gid_t gid, char *err, size_t errlen)
+{
+	if (gid == (gid_t)-1 || (!rd->created && strcmp(rd->dir, NT_DEFAULT_RUNDIR) != 0))
+		return NT_EXIT_OK;
+	if (lchown(rd->dir, 0, gid) < 0 || chmod(rd->dir, 0775) < 0) {
+		snprintf(err, errlen, "cannot give %s to root and the daemon's group: %s (run as root, or choose another --pidfile)",
+			 rd->dir, strerror(errno));
+		return NT_EXIT_SOCKET;
+	}
+	return NT_EXIT_OK;
+}
+
 int nt_rundir_prepare(struct nt_rundir *rd, const char *pidfile, const char *socket_path,
-		      char *err, size_t errlen)
+		      gid_t share_gid, char *err, size_t errlen)
 {
 	char sockdir[sizeof(rd->dir)];
 	struct stat st;
@@ -55,6 +69,9 @@ int nt_rundir_prepare(struct nt_rundir *rd, const char *pidfile, const char *soc
 			 rd->dir);
 		return NT_EXIT_SOCKET;
 	}
+	n = share(rd, share_gid, err, errlen);
+	if (n != NT_EXIT_OK)
+		return n;
 	dir_of(socket_path, sockdir, sizeof(sockdir));
 	if (strcmp(sockdir, rd->dir) == 0) {
 		snprintf(rd->serve, sizeof(rd->serve), "%s", socket_path);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The daemon's run directory: the directory of its pid file (default
- * /run/netatop), which it owns, so that once it has dropped root it can
- * still remove its socket and pid file when it exits.  /run itself is
+ * /run/netatop), root's and writable by the daemon's group, so that once
+ * it has dropped root it can still remove its socket and pid file when it
+ * exits and save the exited records there for a restart.  /run itself is
  * root's: a file the daemon put there directly would outlive it (atop
- * would keep finding a socket nobody serves).
+ * would keep finding a socket nobody serves).  Root keeps the directory
+ * because under the unit root has no CAP_DAC_OVERRIDE: in a directory of
+ * the daemon's user alone the next start could not replace the pid file.
  *
  * The socket is bound in the run directory; a --socket path outside it
  * (the default, atop's compiled-in /run/netatop-bpf-socket) becomes a
@@ -17,21 +20,25 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct nt_rundir {
 	char dir[4096];
 	char serve[4096];	/* where the socket is bound */
-	bool created;		/* by this daemon: it gives it to its user */
+	bool created;		/* by this daemon */
 	bool linked;		/* the --socket path is a symlink to serve */
 };
 
 /*
  * Make the directory of pidfile if it is missing (one level, mode 0755)
- * and work out where the socket for socket_path is bound.  Returns an
- * nt_exit status.
+ * and work out where the socket for socket_path is bound.  With a gid
+ * (not -1), a directory made here or the default one (which systemd's
+ * RuntimeDirectory= may have made) becomes root's and that group's, mode
+ * 0775; any other is left as it is (--pidfile /tmp/x.pid must not give
+ * away /tmp).  Returns an nt_exit status.
  */
 int nt_rundir_prepare(struct nt_rundir *rd, const char *pidfile, const char *socket_path,
-		      char *err, size_t errlen);
+		      gid_t share_gid, char *err, size_t errlen);
 
 /*
  * Make socket_path a symlink to rd->serve when it is outside the run

@@ -64,6 +64,7 @@ struct nt_server {
 	struct nt_client *clients;
 	unsigned int nclients;
 	bool stop;
+	bool keep_state;		/* stopped by SIGUSR1: a restart, not a stop */
 	struct nt_status published;
 	struct nt_ratelimit rl_refused;
 	struct nt_ratelimit rl_evicted;
@@ -657,6 +658,7 @@ static int setup(struct nt_server *s)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	s->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -678,7 +680,12 @@ static void handle_signal(struct nt_server *s)
 			nt_log(LOG_INFO, "SIGHUP: nothing to reload");
 			continue;
 		}
-		nt_log(LOG_INFO, "signal %u: exiting", si.ssi_signo);
+		if (si.ssi_signo == SIGUSR1) {
+			nt_log(LOG_INFO, "SIGUSR1: exiting, leaving the kernel state for the next daemon");
+			s->keep_state = true;
+		} else {
+			nt_log(LOG_INFO, "signal %u: exiting", si.ssi_signo);
+		}
 		s->stop = true;
 	}
 }
@@ -742,4 +749,14 @@ int nt_server_run(struct nt_server *s)
 		drop_stalled(s, now);
 	}
 	return 0;
+}
+
+struct nt_exited *nt_server_exited(struct nt_server *s)
+{
+	return &s->exited;
+}
+
+bool nt_server_keep_state(const struct nt_server *s)
+{
+	return s->keep_state;
 }

@@ -6,6 +6,7 @@
 #ifndef NETATOP_SERVER_H
 #define NETATOP_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -43,7 +44,12 @@ struct nt_server;
 struct nt_server *nt_server_new(const struct nt_server_config *cfg, const struct nt_source *src);
 void nt_server_free(struct nt_server *s);
 
-/* Serve until SIGTERM or SIGINT (which the caller has blocked); 0 or -errno. */
+/* Serve until SIGTERM, SIGINT or SIGUSR1 (which the caller has blocked); 0 or -errno. */
 int nt_server_run(struct nt_server *s);
+
+/* The exited records held for the clients: filled from a saved state, saved at a restart. */
+struct nt_exited *nt_server_exited(struct nt_server *s);
+/* Stopped by SIGUSR1: the daemon is being restarted, its state must be left for the next one. */
+bool nt_server_keep_state(const struct nt_server *s);
 
 #endif

@@ -22,29 +22,9 @@
 #include <unistd.h>
 
 #include "netatop.skel.h"
+#include "collect_priv.h"
+#include "keep.h"
 
-struct nt_collector {
-	struct netatop_bpf *skel;
-	struct nt_ring exits;
-	/*
-	 * The exit ring buffer (--exit-buffer): 96 bytes + 8 of header per
-	 * exit.  The daemon is woken at a quarter full, but thousands of
-	 * processes exiting at once keep it off the CPU, so the rest must
-	 * absorb such a burst.  Mapped once (ring.c): it adds at most its
-	 * size to the daemon's RSS.
-	 */
-	size_t exit_bytes;
-	enum nt_backend backend;
-	bool wire;			/* counting packets, not calls */
-	char cgroup_root[160];		/* how the packet programs reached the cgroup v2 root */
-	struct nt_kretprobe kretprobes[NT_FN__MAX];
-	struct nt_task_record *live;
-	size_t live_cap;
-	struct nt_walk walk;	/* walk.recs NULL where the kernel lacks the walk */
-	/* where the ring buffer callback hands records during nt_collect_drain() */
-	nt_collect_exit_cb drain_cb;
-	void *drain_ctx;
-};
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -179,6 +159,8 @@ static void collector_unload(struct nt_collector *c)
 {
 	int i;
 
+	c->adopted = false;
+
 	nt_ring_unmap(&c->exits);
 	nt_walk_close(&c->walk);
 	for (i = 0; i < NT_FN__MAX; i++)
@@ -187,8 +169,13 @@ static void collector_unload(struct nt_collector *c)
 	c->skel = NULL;
 }
 
+/*
+ * adopt: the hook programs already run from the pinned links of an
+ * earlier daemon, on the pinned maps; load only what reads them.
+ */
 static int load_backend(struct nt_collector *c, enum nt_backend id,
-			const struct nt_kernel_features *f, bool wire, bool walk, char *err, size_t errlen)
+			const struct nt_kernel_features *f, bool wire, bool walk, bool adopt,
+			char *err, size_t errlen)
 {
 	const char *name = nt_backend_name(id);
 	int rc;
@@ -200,6 +187,11 @@ static int load_backend(struct nt_collector *c, enum nt_backend id,
 	bpf_program__set_autoload(c->skel->progs.nt_walk_procs, walk);
 	bpf_map__set_max_entries(c->skel->maps.nt_exited, (__u32)c->exit_bytes);
 	c->skel->rodata->nt_wakeup_bytes = c->exit_bytes / 4;
+	if (adopt) {
+		rc = nt_keep_reuse(c);
+		if (rc)
+			return load_error(rc, "adopt", name, err, errlen);
+	}
 
 	rc = netatop_bpf__load(c->skel);
 	if (rc)
@@ -207,12 +199,12 @@ static int load_backend(struct nt_collector *c, enum nt_backend id,
 	rc = netatop_bpf__attach(c->skel);
 	if (rc)
 		return load_error(rc, "attach", name, err, errlen);
-	if (id == NT_BACKEND_KPROBE) {
+	if (id == NT_BACKEND_KPROBE && !adopt) {
 		rc = attach_kretprobes(c, f, err, errlen);
 		if (rc != NT_EXIT_OK)
 			return rc;
 	}
-	if (wire) {
+	if (wire && !adopt) {
 		rc = attach_wire(c, err, errlen);
 		if (rc)
 			return rc == -EPERM || rc == -EACCES ? NT_EXIT_PRIVILEGE : NT_EXIT_KERNEL;
@@ -229,7 +221,43 @@ static int load_backend(struct nt_collector *c, enum nt_backend id,
 	}
 	c->backend = id;
 	c->wire = wire;
+	c->adopted = adopt;
+	if (adopt && wire)
+		snprintf(c->cgroup_root, sizeof(c->cgroup_root), "the links kept in %.140s", c->pins.dir);
 	return NT_EXIT_OK;
+}
+
+static struct nt_collector *collector_new(size_t exit_bytes)
+{
+	struct nt_collector *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->exit_bytes = exit_bytes;
+	c->pins.dirfd = c->pins.statefd = -1;
+	return c;
+}
+
+static int open_into(struct nt_collector *c, enum nt_backend id, const struct nt_kernel_features *f,
+		     bool wire, bool adopt, char *err, size_t errlen)
+{
+	int rc;
+
+	rc = load_backend(c, id, f, wire, f->proc_walk, adopt, err, errlen);
+	if (rc != NT_EXIT_OK && rc != NT_EXIT_PRIVILEGE && f->proc_walk) {
+		/* the walk is an optimisation: never let it cost the backend */
+		char walk_err[512];
+
+		snprintf(walk_err, sizeof(walk_err), "%s", err);
+		collector_unload(c);
+		rc = load_backend(c, id, f, wire, false, adopt, err, errlen);
+		if (rc == NT_EXIT_OK)
+			nt_log(LOG_NOTICE, "the process walk did not load (%s): replies use the task iterator",
+			       walk_err);
+	}
+	if (rc != NT_EXIT_OK)
+		collector_unload(c);
+	return rc;
 }
 
 int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend id,
@@ -240,24 +268,12 @@ int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend id,
 	int rc;
 
 	libbpf_set_print(libbpf_print);
-	c = calloc(1, sizeof(*c));
+	c = collector_new(exit_bytes);
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
 		return NT_EXIT_FAILURE;
 	}
-	c->exit_bytes = exit_bytes;
-	rc = load_backend(c, id, f, wire, f->proc_walk, err, errlen);
-	if (rc != NT_EXIT_OK && rc != NT_EXIT_PRIVILEGE && f->proc_walk) {
-		/* the walk is an optimisation: never let it cost the backend */
-		char walk_err[512];
-
-		snprintf(walk_err, sizeof(walk_err), "%s", err);
-		collector_unload(c);
-		rc = load_backend(c, id, f, wire, false, err, errlen);
-		if (rc == NT_EXIT_OK)
-			nt_log(LOG_NOTICE, "the process walk did not load (%s): replies use the task iterator",
-			       walk_err);
-	}
+	rc = open_into(c, id, f, wire, false, err, errlen);
 	if (rc != NT_EXIT_OK) {
 		nt_collect_close(c);
 		return rc;
@@ -295,34 +311,127 @@ static int open_counting(struct nt_collector **cp, enum nt_backend id,
 	return nt_collect_open_backend(cp, id, f, false, exit_bytes, err, errlen);
 }
 
+/*
+ * The state an earlier daemon left in pin_dir, if it was made by this
+ * build for this request: its links never stopped counting.  Anything
+ * else is removed (keep.c says why) and the caller loads afresh.
+ */
+static bool adopt_kept(struct nt_collector **cp, const char *pin_dir, enum nt_backend want,
+		       enum nt_counting counting, size_t exit_bytes, const struct nt_kernel_features *f)
+{
+	struct nt_pin_meta m;
+	struct nt_collector *c;
+	char stamp[32], err[512];
+	const void *obj;
+	size_t len;
+	int rc;
+
+	c = collector_new(exit_bytes);
+	if (!c)
+		return false;
+	obj = netatop_bpf__elf_bytes(&len);
+	nt_pins_stamp(obj, len, stamp, sizeof(stamp));
+	if (!nt_keep_open(c, pin_dir, stamp)) {
+		free(c);
+		return false;
+	}
+	*cp = c;
+	if (!nt_keep_find(c, want, counting, exit_bytes, &m))
+		return false;
+	rc = open_into(c, (enum nt_backend)m.backend, f, m.wire != 0, true, err, sizeof(err));
+	if (rc != NT_EXIT_OK) {
+		nt_log(LOG_NOTICE, "cannot adopt the kernel state kept in %s (%s): removed it, counting starts afresh",
+		       pin_dir, err);
+		nt_pins_state_remove(&c->pins);
+		return false;
+	}
+	nt_log(LOG_INFO, "adopted the kernel state kept in %s: counting went on without a daemon, every counter continues",
+	       pin_dir);
+	return true;
+}
+
+/* A fresh load takes over the pin directory, locked by adopt_kept(), and fills it. */
+static void keep_fresh(struct nt_collector *c, struct nt_collector *kept, enum nt_backend want,
+		       enum nt_counting counting)
+{
+	if (!kept)
+		return;
+	c->pins = kept->pins;
+	kept->pins.dirfd = kept->pins.statefd = -1;
+	nt_keep_pin(c, want, counting);
+}
+
 int nt_collect_open(struct nt_collector **cp, enum nt_backend want, enum nt_counting counting,
-		    size_t exit_bytes, char *err, size_t errlen)
+		    size_t exit_bytes, const char *pin_dir, char *err, size_t errlen)
 {
 	enum nt_backend plan[NT_BACKEND__COUNT];
+	struct nt_collector *kept = NULL;
 	struct nt_kernel_features f;
 	size_t n, i;
 	int rc = NT_EXIT_KERNEL;
 
+	libbpf_set_print(libbpf_print);
 	nt_probe_kernel(&f);
+	if (pin_dir && adopt_kept(&kept, pin_dir, want, counting, exit_bytes, &f)) {
+		*cp = kept;
+		return NT_EXIT_OK;
+	}
 	n = nt_backend_plan(&f, want, plan, err, errlen);
 	for (i = 0; i < n; i++) {
 		rc = open_counting(cp, plan[i], &f, counting, exit_bytes, err, errlen);
-		if (rc == NT_EXIT_OK || rc == NT_EXIT_PRIVILEGE)
+		if (rc == NT_EXIT_OK)
+			keep_fresh(*cp, kept, want, counting);
+		if (rc == NT_EXIT_OK || rc == NT_EXIT_PRIVILEGE) {
+			nt_collect_close(kept);
 			return rc;
+		}
 		if (i + 1 < n)
 			nt_log(LOG_NOTICE, "backend %s: %s; trying %s", nt_backend_name(plan[i]), err,
 			       nt_backend_name(plan[i + 1]));
 	}
+	nt_collect_close(kept);
 	return rc;
+}
+
+static void collector_free(struct nt_collector *c, bool keep)
+{
+	if (!c)
+		return;
+	/* the pins go first: closing the skeleton then frees what nothing else holds */
+	nt_pins_close(&c->pins, !keep);
+	collector_unload(c);
+	free(c->live);
+	free(c);
 }
 
 void nt_collect_close(struct nt_collector *c)
 {
-	if (!c)
-		return;
-	collector_unload(c);
-	free(c->live);
-	free(c);
+	collector_free(c, false);
+}
+
+void nt_collect_leave(struct nt_collector *c)
+{
+	collector_free(c, true);
+}
+
+bool nt_collect_adopted(const struct nt_collector *c)
+{
+	return c->adopted;
+}
+
+bool nt_collect_keeps_state(const struct nt_collector *c)
+{
+	return c->pins.statefd >= 0;
+}
+
+int nt_collect_chown_state(const struct nt_collector *c, unsigned int uid, unsigned int gid)
+{
+	return nt_pins_chown(&c->pins, (uid_t)uid, (gid_t)gid);
+}
+
+int nt_collect_unload(const char *pin_dir, char *err, size_t errlen)
+{
+	return nt_pins_unload(pin_dir, err, errlen);
 }
 
 const char *nt_collect_backend(const struct nt_collector *c)

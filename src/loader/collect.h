@@ -22,7 +22,7 @@ struct nt_collector;
  * Returns an nt_exit status; err holds the one-line reason on failure.
  */
 int nt_collect_open(struct nt_collector **cp, enum nt_backend want, enum nt_counting counting,
-		    size_t exit_bytes, char *err, size_t errlen);
+		    size_t exit_bytes, const char *pin_dir, char *err, size_t errlen);
 
 /*
  * Load exactly one backend (for --check's proof), counting wire packets
@@ -31,7 +31,25 @@ int nt_collect_open(struct nt_collector **cp, enum nt_backend want, enum nt_coun
 int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend id,
 			    const struct nt_kernel_features *f, bool wire, size_t exit_bytes,
 			    char *err, size_t errlen);
+/*
+ * With a pin_dir (a bpffs directory, or NULL to keep nothing), the state
+ * an earlier daemon kept there for the same request is adopted: its
+ * counting never stopped.  Otherwise the fresh load is kept there.
+ *
+ * nt_collect_close(): stop counting, and remove the kept state, so nothing
+ * is left in the kernel.  nt_collect_leave(): let go but leave the kept
+ * state counting, for the next daemon.
+ */
 void nt_collect_close(struct nt_collector *c);
+void nt_collect_leave(struct nt_collector *c);
+/* Counting continues from an earlier daemon. */
+bool nt_collect_adopted(const struct nt_collector *c);
+/* The state is kept in bpffs: it will outlive this daemon. */
+bool nt_collect_keeps_state(const struct nt_collector *c);
+/* Let the daemon's unprivileged user remove the kept state when it stops. */
+int nt_collect_chown_state(const struct nt_collector *c, unsigned int uid, unsigned int gid);
+/* netatop --unload: remove what pin_dir holds; 0, -EBUSY while a daemon uses it, -errno. */
+int nt_collect_unload(const char *pin_dir, char *err, size_t errlen);
 
 const char *nt_collect_backend(const struct nt_collector *c);
 /* "wire" or "calls" */

@@ -69,6 +69,8 @@ if "$NETATOP" --help 2>&1 | grep -q -e '--count'; then
 else
 	NT_COUNT=
 fi
+# a daemon older than --pin-dir keeps no kernel state anyway
+"$NETATOP" --help 2>&1 | grep -q -e '--pin-dir' || NT_PIN_DIR=
 ns_s='' ns_r='' held='' procs=''
 cleanup() {
 	[ -n "$held" ] && exec 3>&-

@@ -49,9 +49,13 @@ daemon_start() {
 	# NT_COUNT: calls unless set; set and empty, no --count at all (for a
 	# daemon older than the option)
 	nt_count=${NT_COUNT-calls}
+	# NT_PIN_DIR: none (keep no kernel state) unless set; set and empty, no
+	# --pin-dir at all
+	nt_pin_dir=${NT_PIN_DIR-none}
 	# shellcheck disable=SC2086 # NETATOP_DAEMON_ARGS: one word per argument
 	"$NETATOP" -f --socket "$NT_SOCK" --pidfile "$NT_PIDFILE" --user nobody \
-		${nt_count:+"--count=$nt_count"} ${NETATOP_DAEMON_ARGS:-} "$@" >>"$NT_DIR/log" 2>&1 &
+		${nt_count:+"--count=$nt_count"} ${nt_pin_dir:+"--pin-dir=$nt_pin_dir"} \
+		${NETATOP_DAEMON_ARGS:-} "$@" >>"$NT_DIR/log" 2>&1 &
 	NT_DAEMON=$!
 	i=0
 	while ! "$NETATOP" --list --socket "$NT_SOCK" >/dev/null 2>&1; do

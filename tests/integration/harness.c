@@ -182,6 +182,8 @@ size_t harness_daemon_argv(const char **argv, size_t max, const char *sock,
 	argv[n++] = HARNESS_USER;
 	/* the exact figures of these suites are calls; wire has its own test */
 	argv[n++] = "--count=calls";
+	/* each suite's daemon starts afresh and leaves nothing: restarts have their own test */
+	argv[n++] = "--pin-dir=none";
 	while (*env && n < max - 1)
 		argv[n++] = *env++;
 	while (extra && *extra && n < max - 1)

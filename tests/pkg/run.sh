@@ -267,7 +267,7 @@ our_pids() {
 	done
 }
 dropping=
-"$work/debroot$DAEMON" --help 2>/dev/null | grep -q -- '--user' && dropping=yes
+"$work/debroot$DAEMON" --help 2>/dev/null | grep -- '--user' >/dev/null && dropping=yes
 
 step "apt-get install ./$(basename "$deb") (its postinst starts the daemon)"
 installed_by_us=yes
@@ -286,6 +286,20 @@ check "the init script is enabled for runlevel 2" bash -c 'ls /etc/rc2.d/S*netat
 check "systemd-analyze verify (installed unit)" \
 	systemd-analyze verify "$(find /lib/systemd/system /usr/lib/systemd/system -name netatop.service 2>/dev/null | head -n1)"
 check "postinst started the daemon ($SOCKET is a socket)" test -S "$SOCKET"
+
+# The id of the kept state's exit link: the same id after a restart is
+# the same link, which never stopped counting (netatop(8), RESTARTS).
+PIN_DIR=/sys/fs/bpf/netatop
+kept_link() {
+	local f
+	for f in "$PIN_DIR"/state-*/link_nt_process_exit; do
+		[ -e "$f" ] && bpftool -j link show pinned "$f" 2>/dev/null |
+			sed -n 's/^{"id":\([0-9]*\),.*/\1/p'
+	done
+}
+# a netatop without --pin-dir keeps nothing: the restart checks are left out
+keeps_state=
+"$DAEMON" --help 2>&1 | grep -e '--pin-dir' >/dev/null && command -v bpftool >/dev/null && keeps_state=yes
 
 step "service netatop start / status / --list / stop"
 t0=$(date +%s%N)
@@ -329,9 +343,20 @@ check "but not netatop-metrics.timer" \
 		! DPKG_MAINTSCRIPT_PACKAGE=netatop deb-systemd-helper --quiet is-enabled netatop-metrics.timer 2>/dev/null'
 check "no cron job for the metrics" test ! -e /etc/cron.d/netatop-metrics
 check "service netatop status exits 0" service netatop status
+link_before=$(kept_link)
 check "service netatop restart exits 0" service netatop restart
 check "the daemon runs after restart" test -S "$SOCKET"
+if [ -n "$keeps_state" ]; then
+	link_after=$(kept_link)
+	check "service netatop restart keeps the kernel state (link ${link_before:-none} -> ${link_after:-none})" \
+		test -n "$link_before" -a "$link_before" = "$link_after"
+fi
 check "service netatop stop exits 0" service netatop stop
+if [ -n "$keeps_state" ]; then
+	check "service netatop stop leaves nothing in bpffs" test ! -e "$PIN_DIR"
+	check "nor the link it had" test -z "$link_after" -o -z "$(bpftool link show id "${link_after:-0}" 2>/dev/null)"
+	check "nor /run/netatop" test ! -e /run/netatop
+fi
 check "$SOCKET is gone" test ! -e "$SOCKET"
 check "$PIDFILE is gone" test ! -e "$PIDFILE"
 check "no $DAEMON process is left" test -z "$(our_pids)"
@@ -443,9 +468,20 @@ if [ -x /lib/systemd/systemd ] && command -v unshare >/dev/null && systemd_start
 	check "systemctl start netatop-metrics.service exits 0 (got $rc)" test "$rc" -eq 0
 	check "it wrote the metrics" sd grep -qx 'netatop_up 1' /run/netatop-test.prom
 	check "and its state" test -s /var/lib/netatop/metrics.state
+	if [ -n "$keeps_state" ]; then
+		link_before=$(kept_link)
+		sd systemctl restart netatop.service
+		rc=$?
+		link_after=$(kept_link)
+		check "systemctl restart netatop exits 0 (got $rc)" test "$rc" -eq 0
+		check "systemctl restart keeps the kernel state (link ${link_before:-none} -> ${link_after:-none})" \
+			test -n "$link_before" -a "$link_before" = "$link_after"
+		check "and the daemon adopted it" sd grep -q "adopted the kernel state" /run/netatop-test.log
+	fi
 	sd systemctl stop netatop.service
 	rc=$?
 	check "systemctl stop netatop exits 0 (got $rc)" test "$rc" -eq 0
+	[ -n "$keeps_state" ] && check "systemctl stop leaves nothing in bpffs" test ! -e "$PIN_DIR"
 	check "ExecStopPost removed $SOCKET and $PIDFILE" sd sh -c "! ls $SOCKET $PIDFILE 2>/dev/null"
 	result=$(sd systemctl show -p Result --value netatop.service)
 	check "the unit stopped cleanly (Result=$result)" test "$result" = success
@@ -483,6 +519,8 @@ took
 step "apt-get purge -y netatop (with the daemon running)"
 service netatop start >/dev/null
 check "the daemon runs before the purge" test -S "$SOCKET"
+purge_link=
+[ -n "$keeps_state" ] && purge_link=$(kept_link)
 if with_invoke_rc_d apt-get purge -y -q netatop >"$work/purge.log" 2>&1; then
 	ok "apt-get purge"
 	installed_by_us=
@@ -504,6 +542,12 @@ for f in $DAEMON /etc/default/netatop /etc/init.d/netatop /usr/share/man/man8/ne
 	check "$f is gone" test ! -e "$f"
 done
 check "no rc.d link is left" bash -c '! ls /etc/rc?.d/*netatop >/dev/null 2>&1'
+if [ -n "$keeps_state" ]; then
+	check "nothing is left in bpffs ($PIN_DIR)" test ! -e "$PIN_DIR"
+	check "nor the link the daemon had (${purge_link:-none})" \
+		test -n "$purge_link" -a -z "$(bpftool link show id "${purge_link:-0}" 2>/dev/null)"
+	check "nor /run/netatop" test ! -e /run/netatop
+fi
 took
 
 finish
