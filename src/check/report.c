@@ -158,6 +158,8 @@ static void check_wire(struct check_report *r, const struct nt_kernel_features *
 		r->counting = "calls";
 	} else {
 		wire = nt_wire_available(f, r->backend_id, reason, sizeof(reason));
+		if (wire && privileged)
+			wire = nt_wire_allowed(reason, sizeof(reason));
 		if (wire && privileged) {
 			wire = nt_collect_open_backend(&c, r->backend_id, f, true,
 						       (size_t)NT_DEFAULT_EXIT_BUFFER_MIB << 20, reason,

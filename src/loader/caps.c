@@ -2,6 +2,7 @@
 #include "config.h"
 #include "caps.h"
 
+#include <stdio.h>
 #include <sys/capability.h>
 
 bool nt_have_cap(const char *name)
@@ -25,4 +26,12 @@ bool nt_have_bpf_caps(void)
 {
 	return nt_have_cap("cap_sys_admin") ||
 	       (nt_have_cap("cap_bpf") && nt_have_cap("cap_perfmon"));
+}
+
+bool nt_wire_allowed(char *reason, size_t len)
+{
+	if (nt_have_cap("cap_sys_admin") || nt_have_cap("cap_net_admin"))
+		return true;
+	snprintf(reason, len, "the packet programs need CAP_NET_ADMIN, which this process lacks (let the service give it: the daemon drops it once they are loaded)");
+	return false;
 }

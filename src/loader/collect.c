@@ -295,7 +295,7 @@ static int open_counting(struct nt_collector **cp, enum nt_backend id,
 
 	if (counting == NT_COUNT_CALLS)
 		return nt_collect_open_backend(cp, id, f, false, exit_bytes, err, errlen);
-	if (!nt_wire_available(f, id, why, sizeof(why))) {
+	if (!nt_wire_available(f, id, why, sizeof(why)) || !nt_wire_allowed(why, sizeof(why))) {
 		if (counting == NT_COUNT_WIRE) {
 			snprintf(err, errlen, "cannot count wire packets: %s (use --count=calls)", why);
 			return NT_EXIT_KERNEL;

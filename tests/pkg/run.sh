@@ -297,6 +297,19 @@ kept_link() {
 			sed -n 's/^{"id":\([0-9]*\),.*/\1/p'
 	done
 }
+# A process named $1 that sends 7 UDP datagrams and exits; $2 runs it
+# (nothing, or sd for the systemd below).  Its record, held by the daemon
+# for the clients, must come through a restart: the file the daemon
+# leaves it in must be readable by the next one.
+exit_before_restart() {
+	# in /run: the systemd below has /tmp of its own
+	${2:-} sh -c 'cp /bin/bash "/run/$1" && "/run/$1" -c "for i in 1 2 3 4 5 6 7; do printf %100s >/dev/udp/127.0.0.1/9; done"; rm -f "/run/$1"' _ "$1"
+	# a client has had it: now only the daemon's memory holds it, not the kernel
+	${2:-} "$DAEMON" --list --json | grep -c "\"command\":\"$1\".*\"udpsndpacks\":7,"
+}
+listed_once() {
+	test "$(${2:-} "$DAEMON" --list --json | grep -c "\"command\":\"$1\".*\"udpsndpacks\":7,")" = 1
+}
 # a netatop without --pin-dir keeps nothing: the restart checks are left out
 keeps_state=
 "$DAEMON" --help 2>&1 | grep -e '--pin-dir' >/dev/null && command -v bpftool >/dev/null && keeps_state=yes
@@ -330,6 +343,7 @@ else
 	echo "  (this netatop has no --user: socket mode and daemon user not checked)"
 fi
 check "netatop --list works as installed" "$DAEMON" --list
+host_counting=$("$DAEMON" --list | sed -n 's/.*, counting \([a-z]*\) .*/\1/p')
 check "netatop --list --json works as installed" bash -c '"$1" --list --json >/dev/null' _ "$DAEMON"
 check "netatop --top -b -n 1 works as installed" \
 	bash -c '"$1" --top -b -n 1 -d 0.5 | grep -q "^    PID USER     S TCPSND"' _ "$DAEMON"
@@ -344,12 +358,15 @@ check "but not netatop-metrics.timer" \
 check "no cron job for the metrics" test ! -e /etc/cron.d/netatop-metrics
 check "service netatop status exits 0" service netatop status
 link_before=$(kept_link)
+[ -n "$keeps_state" ] && seen=$(exit_before_restart ntpkgexit1)
 check "service netatop restart exits 0" service netatop restart
 check "the daemon runs after restart" test -S "$SOCKET"
 if [ -n "$keeps_state" ]; then
 	link_after=$(kept_link)
 	check "service netatop restart keeps the kernel state (link ${link_before:-none} -> ${link_after:-none})" \
 		test -n "$link_before" -a "$link_before" = "$link_after"
+	check "a process that exited before it is listed once before (got ${seen:-0})" test "$seen" = 1
+	check "and once after it" listed_once ntpkgexit1
 fi
 check "service netatop stop exits 0" service netatop stop
 if [ -n "$keeps_state" ]; then
@@ -445,6 +462,12 @@ if [ -x /lib/systemd/systemd ] && command -v unshare >/dev/null && systemd_start
 	check "netatop.service is active" sd systemctl is-active --quiet netatop.service
 	main=$(sd systemctl show -p MainPID --value netatop.service)
 	check "the unit's daemon serves the socket" sd test -S "$SOCKET"
+	# what the init script's daemon counted, as root with every capability
+	if [ -n "$host_counting" ]; then
+		unit_counting=$(sd "$DAEMON" --list | sed -n 's/.*, counting \([a-z]*\) .*/\1/p')
+		check "the unit's daemon counts $host_counting as root does (got ${unit_counting:-nothing})" \
+			test "$unit_counting" = "$host_counting"
+	fi
 	check "netatop --list works against it" sd "$DAEMON" --list
 	if [ -n "$dropping" ]; then
 		check "socket mode 0660 root:netatop (got $(sd stat -L -c '%a %U:%G' "$SOCKET"))" \
@@ -470,6 +493,7 @@ if [ -x /lib/systemd/systemd ] && command -v unshare >/dev/null && systemd_start
 	check "and its state" test -s /var/lib/netatop/metrics.state
 	if [ -n "$keeps_state" ]; then
 		link_before=$(kept_link)
+		seen=$(exit_before_restart ntpkgexit2 sd)
 		sd systemctl restart netatop.service
 		rc=$?
 		link_after=$(kept_link)
@@ -477,6 +501,10 @@ if [ -x /lib/systemd/systemd ] && command -v unshare >/dev/null && systemd_start
 		check "systemctl restart keeps the kernel state (link ${link_before:-none} -> ${link_after:-none})" \
 			test -n "$link_before" -a "$link_before" = "$link_after"
 		check "and the daemon adopted it" sd grep -q "adopted the kernel state" /run/netatop-test.log
+		check "a process that exited before it is listed once before (got ${seen:-0})" test "$seen" = 1
+		check "and once after it" listed_once ntpkgexit2 sd
+		check "handed over in the state file" sd grep -q "exited processes handed over by the previous daemon" \
+			/run/netatop-test.log
 	fi
 	sd systemctl stop netatop.service
 	rc=$?
