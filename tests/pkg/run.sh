@@ -368,6 +368,23 @@ if [ -n "$keeps_state" ]; then
 	check "a process that exited before it is listed once before (got ${seen:-0})" test "$seen" = 1
 	check "and once after it" listed_once ntpkgexit1
 fi
+# An upgrade runs the same maintainer scripts as a reinstall: prerm
+# upgrade, then postinst's restart, which must keep counting.
+if [ -n "$keeps_state" ]; then
+	link_before=$(kept_link)
+	seen=$(exit_before_restart ntpkgexit3)
+	if with_invoke_rc_d apt-get install --reinstall -y -q "$deb" >"$work/upgrade.log" 2>&1; then
+		ok "apt-get install --reinstall with the daemon running completes"
+	else
+		tail -n 20 "$work/upgrade.log"
+		bad "apt-get install --reinstall failed (log: $work/upgrade.log)"
+	fi
+	link_after=$(kept_link)
+	check "the upgrade keeps the kernel state (link ${link_before:-none} -> ${link_after:-none})" \
+		test -n "$link_before" -a "$link_before" = "$link_after"
+	check "a process that exited before the upgrade is listed once before (got ${seen:-0})" test "$seen" = 1
+	check "and once after it" listed_once ntpkgexit3
+fi
 check "service netatop stop exits 0" service netatop stop
 if [ -n "$keeps_state" ]; then
 	check "service netatop stop leaves nothing in bpffs" test ! -e "$PIN_DIR"
