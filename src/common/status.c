@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "status.h"
+#include "smallfile.h"
 #include "counters.h"
 #include "numparse.h"
 
@@ -117,16 +118,8 @@ int nt_status_parse(const char *text, struct nt_status *st)
 int nt_status_read(const char *path, struct nt_status *st)
 {
 	char buf[1024];
-	ssize_t n;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (nt_read_small_file(path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	return nt_status_parse(buf, st);
 }

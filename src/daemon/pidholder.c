@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "pidholder.h"
+#include "smallfile.h"
 #include "bootepoch.h"
 
 #include <errno.h>
@@ -30,19 +31,11 @@ static int describe(pid_t pid, struct netpertask *now)
 	char path[64], buf[1024], *open_paren, *close_paren, *p;
 	unsigned long long start = 0;
 	unsigned int field, flags = 0;
-	ssize_t n;
 	long tck;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (nt_read_small_file(path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	open_paren = strchr(buf, '(');
 	close_paren = strrchr(buf, ')');
 	if (!open_paren || !close_paren || close_paren < open_paren)
@@ -97,18 +90,10 @@ unsigned long nt_pid_gen(void *ctx)
 {
 	char buf[32];
 	unsigned long last;
-	ssize_t n;
-	int fd;
 
 	(void)ctx;
-	fd = open("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (nt_read_small_file("/proc/sys/kernel/ns_last_pid", buf, sizeof(buf)) < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	if (sscanf(buf, "%lu", &last) != 1)
 		return 0;
 	return last + 1;
