@@ -269,6 +269,18 @@ our_pids() {
 dropping=
 "$work/debroot$DAEMON" --help 2>/dev/null | grep -- '--user' >/dev/null && dropping=yes
 
+# netatop's programs and maps by id; those of other tools do not count
+nt_objects() {
+	{ bpftool -j prog show; echo; bpftool -j map show; } 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    if line.strip():
+        for o in json.loads(line):
+            if o.get("name", "").startswith(("nt_", "tpc_")):
+                print(o.get("type"), o["id"], o["name"])' | sort
+}
+command -v bpftool >/dev/null && nt_objects >"$work/bpf.before"
+
 step "apt-get install ./$(basename "$deb") (its postinst starts the daemon)"
 installed_by_us=yes
 if with_invoke_rc_d apt-get install -y -q "$deb" >"$work/install.log" 2>&1; then
@@ -368,17 +380,25 @@ if [ -n "$keeps_state" ]; then
 	check "a process that exited before it is listed once before (got ${seen:-0})" test "$seen" = 1
 	check "and once after it" listed_once ntpkgexit1
 fi
-# An upgrade runs the same maintainer scripts as a reinstall: prerm
-# upgrade, then postinst's restart, which must keep counting.
+# An upgrade to the same tree with a higher version: prerm upgrade, the
+# new files, then postinst's restart, which must keep counting.
 if [ -n "$keeps_state" ]; then
+	rm -rf "$work/up"
+	dpkg-deb -R "$deb" "$work/up"
+	sed -i "s/^Version: .*/&+up1/" "$work/up/DEBIAN/control"
+	updeb="$work/deb/netatop_${version}+up1_$(dpkg --print-architecture).deb"
+	dpkg-deb -b "$work/up" "$updeb" >/dev/null
 	link_before=$(kept_link)
 	seen=$(exit_before_restart ntpkgexit3)
-	if with_invoke_rc_d apt-get install --reinstall -y -q "$deb" >"$work/upgrade.log" 2>&1; then
-		ok "apt-get install --reinstall with the daemon running completes"
+	if with_invoke_rc_d apt-get install -y -q "$updeb" >"$work/upgrade.log" 2>&1; then
+		ok "apt-get install ./$(basename "$updeb") over $version with the daemon running completes"
+		deb=$updeb	# what is installed now, for the reinstall below
 	else
 		tail -n 20 "$work/upgrade.log"
-		bad "apt-get install --reinstall failed (log: $work/upgrade.log)"
+		bad "the upgrade failed (log: $work/upgrade.log)"
 	fi
+	check "dpkg says ${version}+up1 is installed" \
+		test "$(dpkg-query -W -f='${Version}' netatop 2>/dev/null)" = "${version}+up1"
 	link_after=$(kept_link)
 	check "the upgrade keeps the kernel state (link ${link_before:-none} -> ${link_after:-none})" \
 		test -n "$link_before" -a "$link_before" = "$link_after"
@@ -390,6 +410,10 @@ if [ -n "$keeps_state" ]; then
 	check "service netatop stop leaves nothing in bpffs" test ! -e "$PIN_DIR"
 	check "nor the link it had" test -z "$link_after" -o -z "$(bpftool link show id "${link_after:-0}" 2>/dev/null)"
 	check "nor /run/netatop" test ! -e /run/netatop
+fi
+if command -v bpftool >/dev/null; then
+	left=$(nt_objects | comm -13 "$work/bpf.before" - | tr '\n' ' ')
+	check "nor any of its programs or maps (${left:-none})" test -z "$left"
 fi
 check "$SOCKET is gone" test ! -e "$SOCKET"
 check "$PIDFILE is gone" test ! -e "$PIDFILE"
@@ -592,6 +616,10 @@ if [ -n "$keeps_state" ]; then
 	check "nor the link the daemon had (${purge_link:-none})" \
 		test -n "$purge_link" -a -z "$(bpftool link show id "${purge_link:-0}" 2>/dev/null)"
 	check "nor /run/netatop" test ! -e /run/netatop
+fi
+if command -v bpftool >/dev/null; then
+	left=$(nt_objects | comm -13 "$work/bpf.before" - | tr '\n' ' ')
+	check "no netatop program or map is left in the kernel (${left:-none})" test -z "$left"
 fi
 took
 
