@@ -270,6 +270,16 @@ dropping=
 "$work/debroot$DAEMON" --help 2>/dev/null | grep -- '--user' >/dev/null && dropping=yes
 
 # netatop's programs and maps by id; those of other tools do not count
+nt_objects_left() {
+	local left
+	# the kernel frees a map after an RCU grace period, task storage after a slow one
+	for _ in $(seq 1 50); do
+		left=$(nt_objects | comm -13 "$work/bpf.before" - | tr "\n" " ")
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	echo "$left"
+}
 nt_objects() {
 	{ bpftool -j prog show; echo; bpftool -j map show; } 2>/dev/null | python3 -c '
 import json, sys
@@ -412,7 +422,7 @@ if [ -n "$keeps_state" ]; then
 	check "nor /run/netatop" test ! -e /run/netatop
 fi
 if command -v bpftool >/dev/null; then
-	left=$(nt_objects | comm -13 "$work/bpf.before" - | tr '\n' ' ')
+	left=$(nt_objects_left)
 	check "nor any of its programs or maps (${left:-none})" test -z "$left"
 fi
 check "$SOCKET is gone" test ! -e "$SOCKET"
@@ -618,7 +628,7 @@ if [ -n "$keeps_state" ]; then
 	check "nor /run/netatop" test ! -e /run/netatop
 fi
 if command -v bpftool >/dev/null; then
-	left=$(nt_objects | comm -13 "$work/bpf.before" - | tr '\n' ' ')
+	left=$(nt_objects_left)
 	check "no netatop program or map is left in the kernel (${left:-none})" test -z "$left"
 fi
 took
