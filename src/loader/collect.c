@@ -6,6 +6,7 @@
 #include "backend.h"
 #include "caps.h"
 #include "cgroup_root.h"
+#include "conns.h"
 #include "kernel_probe.h"
 #include "kretprobe.h"
 #include "livewalk.h"
@@ -36,6 +37,8 @@ struct nt_collector {
 	size_t exit_bytes;
 	enum nt_backend backend;
 	bool wire;			/* counting packets, not calls */
+	bool conns;			/* per-connection counters kept (conns.c) */
+	struct nt_conns conn;
 	char cgroup_root[160];		/* how the packet programs reached the cgroup v2 root */
 	struct nt_kretprobe kretprobes[NT_FN__MAX];
 	struct nt_task_record *live;
@@ -48,7 +51,8 @@ struct nt_collector {
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char buf[8192], *line, *save;
+	static char buf[1 << 20];
+	char *line, *save;
 
 	if (level == LIBBPF_DEBUG)
 		return 0;
@@ -86,15 +90,32 @@ static int on_exit_record(void *ctx, const void *data, size_t size)
 	return 0;
 }
 
+/*
+ * Per-connection counters need what wire counting needs of the kernel
+ * (socket storage holding task references, the state tracepoint): in
+ * calls mode the tracepoint backend keeps them where it has that.
+ */
+static bool conns_possible(const struct nt_kernel_features *f, enum nt_backend id, bool wire)
+{
+	char why[256];
+
+	return wire || (id == NT_BACKEND_TRACEPOINT && nt_wire_available(f, id, why, sizeof(why)));
+}
+
 /* Switch on the hook programs of one backend, and only those this kernel can take. */
 static void select_programs(struct netatop_bpf *skel, enum nt_backend id,
-			    const struct nt_kernel_features *f, bool wire)
+			    const struct nt_kernel_features *f, bool wire, bool conns)
 {
 	struct bpf_program *packet[] = {
 		skel->progs.tpw_sock_send_length, skel->progs.tpw_sock_recv_length,
-		skel->progs.nt_wire_state, skel->progs.nt_wire_bind4, skel->progs.nt_wire_bind6,
+		skel->progs.nt_wire_bind4, skel->progs.nt_wire_bind6,
 		skel->progs.nt_wire_egress, skel->progs.nt_wire_ingress,
 	};
+	struct bpf_program *conn[] = {
+		skel->progs.nt_sock_state, skel->progs.nt_sock_release,
+		skel->progs.nt_dump_tcp, skel->progs.nt_dump_udp,
+	};
+	bool calls_tp = id == NT_BACKEND_TRACEPOINT && !wire;
 	struct bpf_program *fx[NT_FN__MAX] = {
 		skel->progs.fx_inet_sendmsg, skel->progs.fx_inet_recvmsg,
 		skel->progs.fx_inet6_sendmsg, skel->progs.fx_inet6_recvmsg,
@@ -107,12 +128,17 @@ static void select_programs(struct netatop_bpf *skel, enum nt_backend id,
 	};
 	int i;
 
-	bpf_program__set_autoload(skel->progs.tp_sock_send_length, id == NT_BACKEND_TRACEPOINT && !wire);
-	bpf_program__set_autoload(skel->progs.tp_sock_recv_length, id == NT_BACKEND_TRACEPOINT && !wire);
+	bpf_program__set_autoload(skel->progs.tp_sock_send_length, calls_tp && !conns);
+	bpf_program__set_autoload(skel->progs.tp_sock_recv_length, calls_tp && !conns);
+	bpf_program__set_autoload(skel->progs.tpc_sock_send_length, calls_tp && conns);
+	bpf_program__set_autoload(skel->progs.tpc_sock_recv_length, calls_tp && conns);
 	for (i = 0; i < (int)(sizeof(packet) / sizeof(packet[0])); i++)
 		bpf_program__set_autoload(packet[i], wire);
-	/* socket storage costs nothing until used, but calls mode has no use for it */
-	bpf_map__set_autocreate(skel->maps.nt_socks, wire);
+	for (i = 0; i < (int)(sizeof(conn) / sizeof(conn[0])); i++)
+		bpf_program__set_autoload(conn[i], conns);
+	/* socket storage costs nothing until used; without it no kernel takes the map */
+	bpf_map__set_autocreate(skel->maps.nt_socks, wire || conns);
+	bpf_map__set_autocreate(skel->maps.nt_conns_closed, conns);
 	for (i = 0; i < NT_FN__MAX; i++) {
 		bpf_program__set_autoload(fx[i], id == NT_BACKEND_FENTRY && f->fn[i]);
 		bpf_program__set_autoload(kp[i], id == NT_BACKEND_KPROBE && f->fn[i]);
@@ -142,7 +168,7 @@ static int attach_kretprobes(struct nt_collector *c, const struct nt_kernel_feat
  * they see every local socket; the links live in the skeleton, which
  * detaches them on close.
  */
-static int attach_wire(struct nt_collector *c, char *err, size_t errlen)
+static int attach_cgroup(struct nt_collector *c, bool wire, char *err, size_t errlen)
 {
 	struct {
 		struct bpf_program *prog;
@@ -152,7 +178,9 @@ static int attach_wire(struct nt_collector *c, char *err, size_t errlen)
 		{ c->skel->progs.nt_wire_ingress, &c->skel->links.nt_wire_ingress },
 		{ c->skel->progs.nt_wire_bind4, &c->skel->links.nt_wire_bind4 },
 		{ c->skel->progs.nt_wire_bind6, &c->skel->links.nt_wire_bind6 },
+		{ c->skel->progs.nt_sock_release, &c->skel->links.nt_sock_release },
 	};
+	size_t n = sizeof(at) / sizeof(at[0]);
 	size_t i;
 	int fd;
 
@@ -160,7 +188,10 @@ static int attach_wire(struct nt_collector *c, char *err, size_t errlen)
 				 err, errlen);
 	if (fd < 0)
 		return fd;
-	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+	for (i = 0; i < n; i++) {
+		/* counting calls, only the release of UDP sockets is wanted */
+		if (!wire && at[i].prog != c->skel->progs.nt_sock_release)
+			continue;
 		*at[i].link = bpf_program__attach_cgroup(at[i].prog, fd);
 		if (!*at[i].link) {
 			int e = -errno;
@@ -181,6 +212,7 @@ static void collector_unload(struct nt_collector *c)
 
 	nt_ring_unmap(&c->exits);
 	nt_walk_close(&c->walk);
+	nt_conns_close(&c->conn);
 	for (i = 0; i < NT_FN__MAX; i++)
 		nt_kretprobe_detach(&c->kretprobes[i]);
 	netatop_bpf__destroy(c->skel);
@@ -193,10 +225,12 @@ static int load_backend(struct nt_collector *c, enum nt_backend id,
 	const char *name = nt_backend_name(id);
 	int rc;
 
+	bool conns = conns_possible(f, id, wire);
+
 	c->skel = netatop_bpf__open();
 	if (!c->skel)
 		return load_error(-errno, "open", name, err, errlen);
-	select_programs(c->skel, id, f, wire);
+	select_programs(c->skel, id, f, wire, conns);
 	bpf_program__set_autoload(c->skel->progs.nt_walk_procs, walk);
 	bpf_map__set_max_entries(c->skel->maps.nt_exited, (__u32)c->exit_bytes);
 	c->skel->rodata->nt_wakeup_bytes = c->exit_bytes / 4;
@@ -213,9 +247,26 @@ static int load_backend(struct nt_collector *c, enum nt_backend id,
 			return rc;
 	}
 	if (wire) {
-		rc = attach_wire(c, err, errlen);
+		rc = attach_cgroup(c, true, err, errlen);
 		if (rc)
 			return rc == -EPERM || rc == -EACCES ? NT_EXIT_PRIVILEGE : NT_EXIT_KERNEL;
+	} else if (conns) {
+		char why[512];
+
+		/* TCP connections close by the tracepoint: only closed UDP sockets are missed */
+		if (attach_cgroup(c, false, why, sizeof(why)) < 0)
+			nt_log(LOG_NOTICE, "closed UDP sockets are not reported: %s", why);
+	}
+	if (conns) {
+		rc = nt_conns_open(&c->conn, bpf_link__fd(c->skel->links.nt_dump_tcp),
+				   bpf_link__fd(c->skel->links.nt_dump_udp),
+				   bpf_map__fd(c->skel->maps.nt_conns_closed),
+				   bpf_map__max_entries(c->skel->maps.nt_conns_closed));
+		if (rc < 0)
+			nt_log(LOG_NOTICE, "cannot walk the sockets (%s): no per-connection counters",
+			       strerror(-rc));
+		else
+			c->conns = true;
 	}
 	rc = nt_ring_map(&c->exits, bpf_map__fd(c->skel->maps.nt_exited), c->exit_bytes);
 	if (rc)
@@ -414,6 +465,33 @@ int nt_collect_live(struct nt_collector *c, const struct nt_task_record **recs, 
 	*n = len / sizeof(*c->live);
 	nt_walk_note(&c->walk, *n);
 	return 0;
+}
+
+bool nt_collect_has_conns(const struct nt_collector *c)
+{
+	return c->conns;
+}
+
+int nt_collect_conns_event_fd(const struct nt_collector *c)
+{
+	return c->conns ? c->conn.ring_fd : -1;
+}
+
+int nt_collect_conns(struct nt_collector *c, const struct nt_conn_record **recs, size_t *n)
+{
+	if (!c->conns) {
+		*recs = NULL;
+		*n = 0;
+		return -ENOTSUP;
+	}
+	return nt_conns_walk(&c->conn, recs, n);
+}
+
+int nt_collect_conns_drain(struct nt_collector *c, nt_collect_conn_cb cb, void *ctx)
+{
+	if (!c->conns)
+		return 0;
+	return nt_conns_drain(&c->conn, cb, ctx);
 }
 
 void nt_collect_drops(const struct nt_collector *c, unsigned long long drops[NT_DROP__MAX])

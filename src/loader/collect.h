@@ -55,6 +55,20 @@ int nt_collect_drain(struct nt_collector *c, nt_collect_exit_cb cb, void *ctx);
 /* Live processes; the array stays valid until the next call. */
 int nt_collect_live(struct nt_collector *c, const struct nt_task_record **recs, size_t *n);
 
+/* Whether per-connection counters are kept (socket storage, Linux 6.4+). */
+bool nt_collect_has_conns(const struct nt_collector *c);
+
+/* Readable when the ring of closed connections is filling up; -1 without one. */
+int nt_collect_conns_event_fd(const struct nt_collector *c);
+
+/* The open connections of live processes; valid until the next call; -ENOTSUP without. */
+int nt_collect_conns(struct nt_collector *c, const struct nt_conn_record **recs, size_t *n);
+
+typedef void (*nt_collect_conn_cb)(void *ctx, const struct nt_conn_record *rec);
+
+/* Hand the final counters of the connections closed since the last call to cb. */
+int nt_collect_conns_drain(struct nt_collector *c, nt_collect_conn_cb cb, void *ctx);
+
 void nt_collect_drops(const struct nt_collector *c, unsigned long long drops[NT_DROP__MAX]);
 
 #endif
