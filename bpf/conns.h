@@ -140,6 +140,10 @@ static __always_inline void nt_conn_late(struct nt_sock *s, enum nt_dir dir, __u
 		nt_conn_from_bpf_sock(r, bsk);
 	nt_conn_owner(r, s);
 	r->flags = NT_CONN_CLOSED;
+	if (!r->lport)
+		r->lport = s->lport;
+	if (r->proto == NT_IPPROTO_TCP)
+		r->state = NT_TCP_CLOSE;
 	if (dir == NT_SEND) {
 		r->c.sndpacks = packs;
 		r->c.sndbytes = bytes;
@@ -184,6 +188,8 @@ static __always_inline void nt_conn_close(struct nt_sock *s, struct sock *sk, st
 		nt_conn_from_bpf_sock(r, bsk);
 	nt_conn_owner(r, s);
 	r->flags = NT_CONN_CLOSED;
+	if (!r->lport)
+		r->lport = s->lport;
 	/* the tracepoint runs before the state is stored */
 	if (r->proto == NT_IPPROTO_TCP)
 		r->state = NT_TCP_CLOSE;

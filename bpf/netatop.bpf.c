@@ -137,6 +137,8 @@ int BPF_PROG(nt_sock_state, struct sock *sk, int oldstate, int newstate)
 	s = bpf_sk_storage_get(&nt_socks, sk, 0, 0);
 	if (!s)
 		return 0;
+	if (sk->__sk_common.skc_num)
+		s->lport = sk->__sk_common.skc_num;
 	if (newstate == NT_TCP_SYN_RECV && oldstate == NT_TCP_LISTEN) {
 		nt_sock_counters_take(s, 0);
 		s->flags = 0;

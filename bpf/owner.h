@@ -27,7 +27,9 @@ struct nt_sock {
 	 */
 	__u64 start_boottime;
 	__u32 tgid;
-	__u32 flags;
+	__u16 flags;
+	/* the kernel clears it before a TCP socket's close is traced */
+	__u16 lport;
 	/* what it moved for its owner (conns.h) */
 	struct nt_sock_counters c;
 };

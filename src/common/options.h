@@ -39,6 +39,8 @@ struct nt_options {
 	bool foreground;
 	bool verbose;
 	bool json;
+	bool connections;		/* --list --connections */
+	long pid;			/* --pid; 0: every process */
 	bool no_drop;
 	const char *user;
 	const char *group;

@@ -9,6 +9,8 @@
 #include "config.h"
 #include "run.h"
 #include "collect.h"
+#include "connproto.h"
+#include "unixsock.h"
 #include "exitcodes.h"
 #include "exited.h"
 #include "log.h"
@@ -66,6 +68,17 @@ static void source_status(void *ctx, struct nt_status *st)
 	nt_taskcount_from_kernel(&st->unattributed, &u);
 }
 
+static int source_conns(void *ctx, const struct nt_conn_record **recs, size_t *n)
+{
+	return nt_collect_conns(ctx, recs, n);
+}
+
+static int source_conns_drain(void *ctx, void (*keep)(void *kctx, const struct nt_conn_record *rec),
+			      void *kctx)
+{
+	return nt_collect_conns_drain(ctx, keep, kctx);
+}
+
 /*
  * After the privilege drop /run is no longer writable: the service
  * manager removes what is left, and a stale socket is replaced at the
@@ -89,8 +102,8 @@ int nt_daemon_main(const struct nt_options *o)
 {
 	struct nt_collector *col = NULL;
 	struct nt_server *srv = NULL;
-	int pidfd = -1, listenfd = -1, rc;
-	char err[512];
+	int pidfd = -1, listenfd = -1, connfd = -1, rc;
+	char err[512], conn_path[NT_SOCKET_PATH_MAX];
 	sigset_t mask;
 
 	nt_log_init("netatop", o->foreground, o->verbose);
@@ -118,8 +131,19 @@ int nt_daemon_main(const struct nt_options *o)
 	rc = nt_socket_listen(o->socket_path, &listenfd, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		goto out_err;
+	/* the connection query: beside atop's socket, never instead of it */
+	if (nt_conn_socket_path(o->socket_path, conn_path, sizeof(conn_path)) < 0) {
+		nt_log(LOG_NOTICE, "no connection query: %s%s would be too long a socket path",
+		       o->socket_path, NT_CONN_SOCKET_SUFFIX);
+	} else {
+		rc = nt_socket_listen(conn_path, &connfd, err, sizeof(err));
+		if (rc != NT_EXIT_OK)
+			goto out_err;
+	}
 	if (geteuid() == 0) {
 		rc = nt_socket_set_group(o->socket_path, o->group, err, sizeof(err));
+		if (rc == NT_EXIT_OK && connfd >= 0)
+			rc = nt_socket_set_group(conn_path, o->group, err, sizeof(err));
 		if (rc != NT_EXIT_OK)
 			goto out_err;
 		if (!o->no_drop) {
@@ -131,6 +155,7 @@ int nt_daemon_main(const struct nt_options *o)
 
 	struct nt_server_config cfg = {
 		.listen_fd = listenfd,
+		.conn_listen_fd = connfd,
 		.pidfile_fd = pidfd,
 		.max_clients = o->max_clients,
 		.client_timeout = o->client_timeout,
@@ -143,6 +168,13 @@ int nt_daemon_main(const struct nt_options *o)
 		.drain = source_drain,
 		.live = source_live,
 		.status = source_status,
+		.conns = {
+			.ctx = col,
+			.available = nt_collect_has_conns(col),
+			.live = source_conns,
+			.drain = source_conns_drain,
+		},
+		.conn_event_fd = nt_collect_conns_event_fd(col),
 	};
 	srv = nt_server_new(&cfg, &src);
 	if (!srv) {
@@ -174,6 +206,10 @@ out:
 	if (listenfd >= 0) {
 		close(listenfd);
 		remove_file(o->socket_path);
+	}
+	if (connfd >= 0) {
+		close(connfd);
+		remove_file(conn_path);
 	}
 	nt_collect_close(col);
 	if (pidfd >= 0) {

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "status.h"
+#include "connserve.h"
 #include "exited.h"
 #include "records.h"
 
@@ -23,10 +24,14 @@ struct nt_source {
 	int (*live)(void *ctx, const struct nt_task_record **recs, size_t *n);
 	/* loss counters and backend name, for the status and the log */
 	void (*status)(void *ctx, struct nt_status *st);
+	/* the connection query's source; conn_event_fd readable when its ring fills, or -1 */
+	struct nt_conn_source conns;
+	int conn_event_fd;
 };
 
 struct nt_server_config {
 	int listen_fd;
+	int conn_listen_fd;	/* the connection query's socket, or -1 */
 	int pidfile_fd;		/* status is published here, or -1 */
 	unsigned int max_clients;
 	time_t client_timeout;
