@@ -48,6 +48,15 @@ struct nt_connserve {
 	struct conn_client *clients;
 	unsigned int nclients;
 	struct nt_ratelimit rl;
+	/*
+	 * One walk of the sockets per loop turn, shared by every client
+	 * asking in it: a client pipelining queries costs the daemon what
+	 * one does, and atop's clients are served between turns.
+	 */
+	bool walked;
+	int walk_rc;
+	const struct nt_conn_record *live;
+	size_t nlive;
 };
 
 static char tag_listen;
@@ -191,8 +200,14 @@ static int build_reply(struct nt_connserve *cs, struct conn_client *c,
 		head.status = NT_CONN_UNAVAILABLE;
 		goto head_only;
 	}
-	nt_connserve_drain(cs, now);
-	rc = cs->src.live(cs->src.ctx, &live, &nlive);
+	if (!cs->walked) {
+		nt_connserve_drain(cs, now);
+		cs->walk_rc = cs->src.live(cs->src.ctx, &cs->live, &cs->nlive);
+		cs->walked = true;
+	}
+	rc = cs->walk_rc;
+	live = cs->live;
+	nlive = cs->nlive;
 	if (rc < 0) {
 		nt_log_limited(&cs->rl, LOG_ERR, "cannot walk the sockets: %s", strerror(-rc));
 		head.status = NT_CONN_FAILED;
@@ -356,6 +371,7 @@ void nt_connserve_run(struct nt_connserve *cs, time_t now)
 	struct epoll_event ev[NT_CONN_EVENTS];
 	int n, i;
 
+	cs->walked = false;
 	n = epoll_wait(cs->epfd, ev, NT_CONN_EVENTS, 0);
 	for (i = 0; i < n; i++) {
 		struct conn_client *c = ev[i].data.ptr;

@@ -20,6 +20,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 
 REQ = struct.Struct("=8sIi")
@@ -162,7 +163,26 @@ def worker():
             print(json.dumps({"pid": os.getpid(), "expect": expect,
                               "closing": [[port(c4), peer(c4)], [port(a4), peer(a4)]]}),
                   flush=True)
+        elif cmd[0] == "flow":
+            # c4 sends 10 KB/s to a4; a6 sends 1 KB/s to c6: distinct send and receive orders
+            stop = threading.Event()
+
+            def flow(c4=keep["c4"], a4=keep["a4"], c6=keep["c6"], a6=keep["a6"]):
+                while not stop.wait(0.01):
+                    c4.send(b"f" * 100)
+                    a4.recv(65536)
+                    a6.send(b"g" * 10)
+                    c6.recv(65536)
+
+            t = threading.Thread(target=flow)
+            t.start()
+            keep["flow"] = (stop, t)
+            print("flowing", flush=True)
         elif cmd[0] == "close":
+            if "flow" in keep:
+                stop, t = keep.pop("flow")
+                stop.set()
+                t.join()
             keep.pop("c4").close()
             keep.pop("a4").close()
             print("closed", flush=True)
