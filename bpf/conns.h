@@ -43,23 +43,26 @@ static __always_inline unsigned char nt_proto_number(enum nt_proto p)
 	return p == NT_TCP ? NT_IPPROTO_TCP : NT_IPPROTO_UDP;
 }
 
-/* The endpoints of a kernel socket; the caller has checked it is TCP or UDP. */
+/*
+ * The endpoints of a kernel socket; the caller has checked it is TCP or
+ * UDP.  Every caller has the socket as a BTF pointer (a tracepoint's
+ * argument, an iterator's, the kernel context of a cgroup program): plain
+ * loads, which the verifier guards, not a helper call per field, which
+ * made a walk of 20,000 sockets twice as slow.
+ */
 static __always_inline void nt_conn_from_sock(struct nt_conn_record *r, struct sock *sk)
 {
-	struct sock_common *skc = &sk->__sk_common;
-
-	r->family = BPF_CORE_READ(skc, skc_family);
-	r->proto = nt_proto_number(nt_classify(r->family, BPF_CORE_READ(sk, sk_type),
-					       BPF_CORE_READ(sk, sk_protocol)));
-	r->state = BPF_CORE_READ(skc, skc_state);
-	r->lport = BPF_CORE_READ(skc, skc_num);
-	r->rport = bpf_ntohs(BPF_CORE_READ(skc, skc_dport));
+	r->family = sk->__sk_common.skc_family;
+	r->proto = nt_proto_number(nt_classify(r->family, sk->sk_type, sk->sk_protocol));
+	r->state = sk->__sk_common.skc_state;
+	r->lport = sk->__sk_common.skc_num;
+	r->rport = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (r->family == NT_AF_INET6) {
-		bpf_core_read(r->laddr, 16, &skc->skc_v6_rcv_saddr);
-		bpf_core_read(r->raddr, 16, &skc->skc_v6_daddr);
+		__builtin_memcpy(r->laddr, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+		__builtin_memcpy(r->raddr, &sk->__sk_common.skc_v6_daddr, 16);
 	} else {
-		bpf_core_read(r->laddr, 4, &skc->skc_rcv_saddr);
-		bpf_core_read(r->raddr, 4, &skc->skc_daddr);
+		__builtin_memcpy(r->laddr, &sk->__sk_common.skc_rcv_saddr, 4);
+		__builtin_memcpy(r->raddr, &sk->__sk_common.skc_daddr, 4);
 	}
 }
 

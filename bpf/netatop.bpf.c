@@ -440,6 +440,9 @@ int nt_walk_procs(void *ctx)
  * iter/bpf_sk_storage_map), so the walk goes over the socket tables of
  * the daemon's network namespace and skips the sockets no process used.
  */
+/* Only this process's sockets, 0: every process's; set by the daemon before a walk. */
+__u32 nt_conn_pid;
+
 static __always_inline void nt_dump_sock(struct seq_file *seq, struct sock *sk)
 {
 	struct nt_conn_record r;
@@ -448,6 +451,8 @@ static __always_inline void nt_dump_sock(struct seq_file *seq, struct sock *sk)
 
 	s = bpf_sk_storage_get(&nt_socks, sk, 0, 0);
 	if (!s || !s->tgid || (s->flags & NT_SOCK_PUSHED))
+		return;
+	if (nt_conn_pid && s->tgid != nt_conn_pid)
 		return;
 	t = s->owner;
 	if (!t || t->signal->live.counter <= 0)

@@ -49,11 +49,13 @@ struct nt_connserve {
 	unsigned int nclients;
 	struct nt_ratelimit rl;
 	/*
-	 * One walk of the sockets per loop turn, shared by every client
-	 * asking in it: a client pipelining queries costs the daemon what
-	 * one does, and atop's clients are served between turns.
+	 * At most two walks of the sockets per loop turn: one for the first
+	 * client's pid, then one of every process's, shared by all the
+	 * others asking in that turn.  A client pipelining queries costs the
+	 * daemon what one does, and atop's clients are served between turns.
 	 */
 	bool walked;
+	int32_t walked_pid;		/* the walk's filter; 0: every process */
 	int walk_rc;
 	const struct nt_conn_record *live;
 	size_t nlive;
@@ -200,9 +202,12 @@ static int build_reply(struct nt_connserve *cs, struct conn_client *c,
 		head.status = NT_CONN_UNAVAILABLE;
 		goto head_only;
 	}
-	if (!cs->walked) {
-		nt_connserve_drain(cs, now);
-		cs->walk_rc = cs->src.live(cs->src.ctx, &cs->live, &cs->nlive);
+	if (!cs->walked || (cs->walked_pid && cs->walked_pid != q->pid)) {
+		if (!cs->walked)
+			nt_connserve_drain(cs, now);
+		cs->walked_pid = cs->walked ? 0 : q->pid;
+		cs->walk_rc = cs->src.live(cs->src.ctx, (unsigned int)cs->walked_pid, &cs->live,
+					   &cs->nlive);
 		cs->walked = true;
 	}
 	rc = cs->walk_rc;

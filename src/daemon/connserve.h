@@ -18,8 +18,8 @@
 struct nt_conn_source {
 	void *ctx;
 	bool available;		/* the loader keeps per-connection counters */
-	/* the open connections, valid until the next call; -errno */
-	int (*live)(void *ctx, const struct nt_conn_record **recs, size_t *n);
+	/* the open connections (of `pid` only unless 0), valid until the next call; -errno */
+	int (*live)(void *ctx, unsigned int pid, const struct nt_conn_record **recs, size_t *n);
 	/* hand the closed ones to `keep` */
 	int (*drain)(void *ctx, void (*keep)(void *kctx, const struct nt_conn_record *rec),
 		     void *kctx);

@@ -68,9 +68,9 @@ static void source_status(void *ctx, struct nt_status *st)
 	nt_taskcount_from_kernel(&st->unattributed, &u);
 }
 
-static int source_conns(void *ctx, const struct nt_conn_record **recs, size_t *n)
+static int source_conns(void *ctx, unsigned int pid, const struct nt_conn_record **recs, size_t *n)
 {
-	return nt_collect_conns(ctx, recs, n);
+	return nt_collect_conns(ctx, pid, recs, n);
 }
 
 static int source_conns_drain(void *ctx, void (*keep)(void *kctx, const struct nt_conn_record *rec),

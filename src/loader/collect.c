@@ -477,13 +477,16 @@ int nt_collect_conns_event_fd(const struct nt_collector *c)
 	return c->conns ? c->conn.ring_fd : -1;
 }
 
-int nt_collect_conns(struct nt_collector *c, const struct nt_conn_record **recs, size_t *n)
+int nt_collect_conns(struct nt_collector *c, unsigned int pid, const struct nt_conn_record **recs,
+		     size_t *n)
 {
 	if (!c->conns) {
 		*recs = NULL;
 		*n = 0;
 		return -ENOTSUP;
 	}
+	/* the walk runs in this thread, after the store: nothing else reads it */
+	c->skel->bss->nt_conn_pid = pid;
 	return nt_conns_walk(&c->conn, recs, n);
 }
 

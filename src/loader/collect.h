@@ -61,8 +61,12 @@ bool nt_collect_has_conns(const struct nt_collector *c);
 /* Readable when the ring of closed connections is filling up; -1 without one. */
 int nt_collect_conns_event_fd(const struct nt_collector *c);
 
-/* The open connections of live processes; valid until the next call; -ENOTSUP without. */
-int nt_collect_conns(struct nt_collector *c, const struct nt_conn_record **recs, size_t *n);
+/*
+ * The open connections of live processes, of process `pid` only unless it
+ * is 0; valid until the next call; -ENOTSUP without.
+ */
+int nt_collect_conns(struct nt_collector *c, unsigned int pid, const struct nt_conn_record **recs,
+		     size_t *n);
 
 typedef void (*nt_collect_conn_cb)(void *ctx, const struct nt_conn_record *rec);
 

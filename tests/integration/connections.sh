@@ -6,7 +6,8 @@
 # and add up to the process's totals (both); a connection closed between
 # two queries is in the second, marked, and not in the third
 # (conncheck.py).  Then one process holding 10,000 TCP connections: the
-# query answers within 50 ms, and the daemon's kernel memory (its own
+# query answers within 50 ms (the best of 7: the others also show how
+# long the rest of a loaded machine made it wait), and the daemon's kernel memory (its own
 # memory cgroup) per socket is printed and held to the per-socket budget
 # of wire counting: 320 bytes of slab objects (the storage element, a
 # kmalloc-128, and the socket's storage container, a kmalloc-192), which
