@@ -15,6 +15,7 @@
 #include "owner.h"
 #include "wire.h"
 #include "conns.h"
+#include "peers.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
@@ -464,6 +465,9 @@ static __always_inline void nt_dump_sock(struct seq_file *seq, struct sock *sk)
 		return;
 	nt_conn_owner(&r, s);
 	r.c = s->c;
+	/* its peers are found by the cookie (peers.h) */
+	if (nt_udp_peers && r.proto == NT_IPPROTO_UDP && !r.rport)
+		r.cookie = bpf_get_socket_cookie(sk);
 	bpf_seq_write(seq, &r, sizeof(r));
 }
 

@@ -84,8 +84,28 @@ struct nt_conn_record {
 	unsigned char laddr[16], raddr[16];
 	char comm[NT_COMM_LEN];
 	struct nt_sock_counters c;
+	nt_u64 cookie;			/* an unconnected UDP socket's, for its peers; else 0 */
 };
-_Static_assert(sizeof(struct nt_conn_record) == 96, "struct nt_conn_record has a hole");
+_Static_assert(sizeof(struct nt_conn_record) == 104, "struct nt_conn_record has a hole");
+
+/*
+ * What an unconnected UDP socket exchanged with one peer (--udp-peers),
+ * its share of the socket's counters.  The peer's address in network
+ * order (IPv4 in the first 4 bytes; as ::ffff:a.b.c.d for an IPv6
+ * socket), its port in host order.
+ */
+struct nt_peer_key {
+	nt_u64 cookie;			/* the socket's */
+	unsigned char addr[16];
+	unsigned short port;
+	unsigned short family;		/* the socket's: 2 or 10 */
+	nt_u32 pad;
+};
+
+struct nt_peer_record {
+	struct nt_peer_key k;
+	struct nt_sock_counters c;
+};
 
 /* Loss counters, in the BPF object's .bss (read through its mmap). */
 enum nt_drop_reason {

@@ -38,6 +38,15 @@ char *nt_conn_endpoint(char *buf, size_t len, unsigned int family, const unsigne
 	return buf;
 }
 
+char *nt_conn_remote(char *buf, size_t len, const struct nt_conn_entry *e)
+{
+	if (e->flags & NT_CONN_ENTRY_OTHER_PEERS) {
+		snprintf(buf, len, "other peers");
+		return buf;
+	}
+	return nt_conn_endpoint(buf, len, e->family, e->raddr, e->rport);
+}
+
 const char *nt_conn_state_name(const struct nt_conn_entry *e)
 {
 	static const char *const tcp[] = {
@@ -83,7 +92,7 @@ void nt_connfmt_table_line(FILE *out, const struct nt_conn_entry *e)
 	printable(comm, e->command, sizeof(comm));
 	fprintf(out, "%7d %-15s %-5s %-21s %-21s %-11s %6s %6s %6s %6s\n", (int)e->pid, comm,
 		nt_conn_proto_name(e), nt_conn_endpoint(l, sizeof(l), e->family, e->laddr, e->lport),
-		nt_conn_endpoint(r, sizeof(r), e->family, e->raddr, e->rport), nt_conn_state_name(e),
+		nt_conn_remote(r, sizeof(r), e), nt_conn_state_name(e),
 		nt_format_human(h[0], sizeof(h[0]), e->sndpacks, 1000),
 		nt_format_human(h[1], sizeof(h[1]), e->sndbytes, 1024),
 		nt_format_human(h[2], sizeof(h[2]), e->rcvpacks, 1000),
@@ -109,6 +118,8 @@ void nt_connfmt_json_line(FILE *out, const struct nt_conn_entry *e)
 	json_addr(out, "local", e->family, e->laddr);
 	fprintf(out, ",\"lport\":%u", e->lport);
 	json_addr(out, "remote", e->family, e->raddr);
+	if (e->flags & NT_CONN_ENTRY_OTHER_PEERS)
+		fprintf(out, ",\"other_peers\":true");
 	fprintf(out, ",\"rport\":%u,\"state\":\"%s\",\"closed\":%s"
 		",\"sndpacks\":%llu,\"sndbytes\":%llu,\"rcvpacks\":%llu,\"rcvbytes\":%llu}\n",
 		e->rport, nt_conn_state_name(e), (e->flags & NT_CONN_ENTRY_CLOSED) ? "true" : "false",

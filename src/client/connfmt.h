@@ -16,6 +16,9 @@
 char *nt_conn_endpoint(char *buf, size_t len, unsigned int family, const unsigned char addr[16],
 		       unsigned int port);
 
+/* The remote end: an endpoint, "*", or "other peers" for the rest of a UDP socket's peers. */
+char *nt_conn_remote(char *buf, size_t len, const struct nt_conn_entry *e);
+
 /* "ESTABLISHED", "LISTEN", ...; UDP: "CONNECTED" or "-"; "CLOSED" once closed. */
 const char *nt_conn_state_name(const struct nt_conn_entry *e);
 

@@ -147,8 +147,7 @@ void nt_conn_format_row(char *buf, size_t len, const struct nt_conn_layout *l,
 	put_col(buf, len, &pos, l, PROTO_WIDTH, true, nt_conn_proto_name(e));
 	put_addr(buf, len, &pos, l, l->local_width,
 		 nt_conn_endpoint(a, sizeof(a), e->family, e->laddr, e->lport));
-	put_addr(buf, len, &pos, l, l->remote_width,
-		 nt_conn_endpoint(a, sizeof(a), e->family, e->raddr, e->rport));
+	put_addr(buf, len, &pos, l, l->remote_width, nt_conn_remote(a, sizeof(a), e));
 	put_col(buf, len, &pos, l, l->short_state ? STATE_SHORT : STATE_WIDTH, true,
 		l->short_state ? short_state(state) : state);
 	if (l->packet_rates)

@@ -45,6 +45,8 @@ struct nt_conn_reply_head {
 
 /* struct nt_conn_entry's flags */
 #define NT_CONN_ENTRY_CLOSED	1	/* closed since the client's previous reply */
+#define NT_CONN_ENTRY_PEER	2	/* one peer of an unconnected UDP socket (the remote) */
+#define NT_CONN_ENTRY_OTHER_PEERS 4	/* the rest of that socket's peers, summed */
 
 struct nt_conn_entry {
 	int32_t pid;			/* the owning process (tgid) */

@@ -33,6 +33,7 @@ enum {
 	OPT_METRICS_STATE,
 	OPT_CONNECTIONS,
 	OPT_PID,
+	OPT_UDP_PEERS,
 };
 
 static const struct option long_options[] = {
@@ -46,6 +47,7 @@ static const struct option long_options[] = {
 	{ "max-clients",	required_argument,	NULL, OPT_MAX_CLIENTS },
 	{ "exit-buffer",	required_argument,	NULL, OPT_EXIT_BUFFER },
 	{ "client-timeout",	required_argument,	NULL, OPT_CLIENT_TIMEOUT },
+	{ "udp-peers",		required_argument,	NULL, OPT_UDP_PEERS },
 	{ "user",		required_argument,	NULL, OPT_USER },
 	{ "group",		required_argument,	NULL, OPT_GROUP },
 	{ "no-drop",		no_argument,		NULL, OPT_NO_DROP },
@@ -284,6 +286,12 @@ static int daemon_option(struct nt_options *o, struct seen *seen, int c, char *e
 			return fail(err, errlen, "--client-timeout takes seconds from 1 to 3600, not '%s'", optarg);
 		o->client_timeout = (time_t)v;
 		break;
+	case OPT_UDP_PEERS:
+		if (parse_number(optarg, 0, NT_MAX_UDP_PEERS, &v) < 0)
+			return fail(err, errlen, "--udp-peers takes a count from 0 to %d, not '%s'",
+				    NT_MAX_UDP_PEERS, optarg);
+		o->udp_peers = (unsigned int)v;
+		break;
 	case OPT_USER:
 		if (!*optarg)
 			return fail(err, errlen, "--user needs a user name");
@@ -499,6 +507,10 @@ void nt_usage(FILE *out)
 "      --max-clients=N      serve at most N clients at once (default %d)\n"
 "      --client-timeout=SECS  drop a client that reads nothing of a reply\n"
 "                           for SECS seconds (default %d)\n"
+"      --udp-peers=N        counting wire packets, show the N most active\n"
+"                           peers of each unconnected UDP socket, the rest\n"
+"                           summed as other peers (0 to 64; default 0: one\n"
+"                           line per socket, remote *)\n"
 "      --user=NAME          run as NAME once loaded (default %s)\n"
 "      --group=NAME         group that may connect to the socket (default %s)\n"
 "      --no-drop            keep root and every capability (debugging only)\n"

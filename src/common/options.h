@@ -53,6 +53,7 @@ struct nt_options {
 	unsigned int exit_buffer_mib;	/* a power of two */
 	unsigned int max_clients;
 	time_t client_timeout;		/* seconds */
+	unsigned int udp_peers;		/* --udp-peers: 0, off */
 	/* --top */
 	unsigned int interval_ms;	/* -d */
 	unsigned long count;		/* -n; 0: until q */
@@ -75,6 +76,7 @@ struct nt_options {
 #define NT_DEFAULT_CLIENT_TIMEOUT 30
 #define NT_DEFAULT_INTERVAL_MS	2000
 #define NT_DEFAULT_TOP_N	20
+#define NT_MAX_UDP_PEERS	64
 
 void nt_options_defaults(struct nt_options *o);
 

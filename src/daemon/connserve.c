@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "connserve.h"
+#include "connpeers.h"
 #include "connproto.h"
 #include "log.h"
 
@@ -59,6 +60,8 @@ struct nt_connserve {
 	int walk_rc;
 	const struct nt_conn_record *live;
 	size_t nlive;
+	struct nt_peer_record *peers;	/* this turn's copy, sorted by socket */
+	size_t npeers, peers_cap;
 };
 
 static char tag_listen;
@@ -110,6 +113,7 @@ void nt_connserve_free(struct nt_connserve *cs)
 		client_close(cs, cs->clients);
 	close(cs->epfd);
 	nt_closed_free(&cs->closed);
+	free(cs->peers);
 	free(cs);
 }
 
@@ -181,6 +185,28 @@ void nt_connserve_drain(struct nt_connserve *cs, time_t now)
 	nt_closed_prune(&cs->closed, now, acked_by_all(cs));
 }
 
+/* A copy of the kernel's peers, sorted, for this turn's replies. */
+static void read_peers(struct nt_connserve *cs)
+{
+	const struct nt_peer_record *p = NULL;
+	size_t n = 0;
+
+	cs->npeers = 0;
+	if (!cs->src.udp_peers || !cs->src.peers || cs->src.peers(cs->src.ctx, &p, &n) < 0 || !n)
+		return;
+	if (n > cs->peers_cap) {
+		void *tmp = realloc(cs->peers, n * sizeof(*cs->peers));
+
+		if (!tmp)
+			return;
+		cs->peers = tmp;
+		cs->peers_cap = n;
+	}
+	memcpy(cs->peers, p, n * sizeof(*p));
+	nt_peers_sort(cs->peers, n);
+	cs->npeers = n;
+}
+
 static bool wanted(const struct nt_conn_request *q, int32_t pid)
 {
 	return q->pid == 0 || q->pid == pid;
@@ -203,8 +229,10 @@ static int build_reply(struct nt_connserve *cs, struct conn_client *c,
 		goto head_only;
 	}
 	if (!cs->walked || (cs->walked_pid && cs->walked_pid != q->pid)) {
-		if (!cs->walked)
+		if (!cs->walked) {
 			nt_connserve_drain(cs, now);
+			read_peers(cs);
+		}
 		cs->walked_pid = cs->walked ? 0 : q->pid;
 		cs->walk_rc = cs->src.live(cs->src.ctx, (unsigned int)cs->walked_pid, &cs->live,
 					   &cs->nlive);
@@ -218,7 +246,8 @@ static int build_reply(struct nt_connserve *cs, struct conn_client *c,
 		head.status = NT_CONN_FAILED;
 		goto head_only;
 	}
-	cap = nlive + cs->closed.count;
+	/* a socket's peers come instead of its line, and one more for the others */
+	cap = nlive + cs->closed.count + cs->npeers;
 	if (cap > NT_CONN_MAX_ENTRIES)
 		cap = NT_CONN_MAX_ENTRIES;
 	c->out = malloc(sizeof(head) + cap * sizeof(*e));
@@ -232,8 +261,16 @@ static int build_reply(struct nt_connserve *cs, struct conn_client *c,
 			e[n++] = k->e;
 	}
 	for (i = 0; i < nlive && n < cap; i++) {
-		if (live[i].tgid && wanted(q, (int32_t)live[i].tgid))
-			entry_from_record(&e[n++], &live[i]);
+		struct nt_conn_entry one;
+
+		if (!live[i].tgid || !wanted(q, (int32_t)live[i].tgid))
+			continue;
+		entry_from_record(&one, &live[i]);
+		if (live[i].cookie && cs->npeers && n + cs->src.udp_peers + 1 <= cap)
+			n += nt_conn_peer_lines(&one, live[i].cookie, cs->peers, cs->npeers,
+						cs->src.udp_peers, &e[n]);
+		else
+			e[n++] = one;
 	}
 	c->out_seq = cs->closed.last_seq;
 	nt_closed_mark_sent(&cs->closed);

@@ -20,6 +20,10 @@ struct nt_conn_source {
 	bool available;		/* the loader keeps per-connection counters */
 	/* the open connections (of `pid` only unless 0), valid until the next call; -errno */
 	int (*live)(void *ctx, unsigned int pid, const struct nt_conn_record **recs, size_t *n);
+	/* the N most active peers of an unconnected UDP socket to show; 0: none kept */
+	unsigned int udp_peers;
+	/* every peer remembered, valid until the next call; -errno */
+	int (*peers)(void *ctx, const struct nt_peer_record **recs, size_t *n);
 	/* hand the closed ones to `keep` */
 	int (*drain)(void *ctx, void (*keep)(void *kctx, const struct nt_conn_record *rec),
 		     void *kctx);

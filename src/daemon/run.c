@@ -73,6 +73,11 @@ static int source_conns(void *ctx, unsigned int pid, const struct nt_conn_record
 	return nt_collect_conns(ctx, pid, recs, n);
 }
 
+static int source_peers(void *ctx, const struct nt_peer_record **recs, size_t *n)
+{
+	return nt_collect_peers(ctx, recs, n);
+}
+
 static int source_conns_drain(void *ctx, void (*keep)(void *kctx, const struct nt_conn_record *rec),
 			      void *kctx)
 {
@@ -124,8 +129,8 @@ int nt_daemon_main(const struct nt_options *o)
 	rc = nt_pidfile_lock(o->pidfile, &pidfd, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		return startup_failure(rc, err);
-	rc = nt_collect_open(&col, o->backend, o->counting, (size_t)o->exit_buffer_mib << 20, err,
-			     sizeof(err));
+	rc = nt_collect_open(&col, o->backend, o->counting, (size_t)o->exit_buffer_mib << 20,
+			     o->udp_peers, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		goto out_err;
 	rc = nt_socket_listen(o->socket_path, &listenfd, err, sizeof(err));
@@ -173,6 +178,8 @@ int nt_daemon_main(const struct nt_options *o)
 			.available = nt_collect_has_conns(col),
 			.live = source_conns,
 			.drain = source_conns_drain,
+			.udp_peers = nt_collect_udp_peers(col),
+			.peers = source_peers,
 		},
 		.conn_event_fd = nt_collect_conns_event_fd(col),
 	};
@@ -187,6 +194,8 @@ int nt_daemon_main(const struct nt_options *o)
 	       PACKAGE_NAME, PACKAGE_VERSION,
 	       strcmp(nt_collect_counting(col), "wire") == 0 ? "IP packets on the wire" : "socket calls",
 	       nt_collect_backend(col), nt_collect_live_source(col), o->socket_path);
+	if (o->udp_peers && !nt_collect_udp_peers(col))
+		nt_log(LOG_NOTICE, "--udp-peers needs wire counting: unconnected UDP sockets are one line each");
 	if (nt_collect_cgroup_root(col))
 		nt_log(LOG_INFO, "packet programs attached at the root of the cgroup v2 hierarchy, reached through %s",
 		       nt_collect_cgroup_root(col));

@@ -39,6 +39,9 @@ struct nt_collector {
 	bool wire;			/* counting packets, not calls */
 	bool conns;			/* per-connection counters kept (conns.c) */
 	struct nt_conns conn;
+	unsigned int udp_peers;		/* --udp-peers: shown per socket; 0: none kept */
+	struct nt_peer_record *peers;	/* the last read of nt_peers */
+	size_t peers_cap;
 	char cgroup_root[160];		/* how the packet programs reached the cgroup v2 root */
 	struct nt_kretprobe kretprobes[NT_FN__MAX];
 	struct nt_task_record *live;
@@ -234,6 +237,12 @@ static int load_backend(struct nt_collector *c, enum nt_backend id,
 	bpf_program__set_autoload(c->skel->progs.nt_walk_procs, walk);
 	bpf_map__set_max_entries(c->skel->maps.nt_exited, (__u32)c->exit_bytes);
 	c->skel->rodata->nt_wakeup_bytes = c->exit_bytes / 4;
+	/* peers come from the packets: wire counting only */
+	if (!wire)
+		c->udp_peers = 0;
+	c->skel->rodata->nt_udp_peers = c->udp_peers;
+	bpf_map__set_max_entries(c->skel->maps.nt_peers, c->udp_peers ? NT_PEERS_MAX : 1);
+	bpf_map__set_autocreate(c->skel->maps.nt_peers, wire);
 
 	rc = netatop_bpf__load(c->skel);
 	if (rc)
@@ -283,9 +292,9 @@ static int load_backend(struct nt_collector *c, enum nt_backend id,
 	return NT_EXIT_OK;
 }
 
-int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend id,
-			    const struct nt_kernel_features *f, bool wire, size_t exit_bytes,
-			    char *err, size_t errlen)
+static int open_backend(struct nt_collector **cp, enum nt_backend id,
+			const struct nt_kernel_features *f, bool wire, size_t exit_bytes,
+			unsigned int udp_peers, char *err, size_t errlen)
 {
 	struct nt_collector *c;
 	int rc;
@@ -297,6 +306,7 @@ int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend id,
 		return NT_EXIT_FAILURE;
 	}
 	c->exit_bytes = exit_bytes;
+	c->udp_peers = udp_peers;
 	rc = load_backend(c, id, f, wire, f->proc_walk, err, errlen);
 	if (rc != NT_EXIT_OK && rc != NT_EXIT_PRIVILEGE && f->proc_walk) {
 		/* the walk is an optimisation: never let it cost the backend */
@@ -304,6 +314,7 @@ int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend id,
 
 		snprintf(walk_err, sizeof(walk_err), "%s", err);
 		collector_unload(c);
+		c->udp_peers = udp_peers;
 		rc = load_backend(c, id, f, wire, false, err, errlen);
 		if (rc == NT_EXIT_OK)
 			nt_log(LOG_NOTICE, "the process walk did not load (%s): replies use the task iterator",
@@ -317,13 +328,20 @@ int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend id,
 	return NT_EXIT_OK;
 }
 
+int nt_collect_open_backend(struct nt_collector **cp, enum nt_backend id,
+			    const struct nt_kernel_features *f, bool wire, size_t exit_bytes,
+			    char *err, size_t errlen)
+{
+	return open_backend(cp, id, f, wire, exit_bytes, 0, err, errlen);
+}
+
 /*
  * One backend, counting wire packets where it can and `counting` allows;
  * auto falls back to calls, with a line saying why.
  */
 static int open_counting(struct nt_collector **cp, enum nt_backend id,
 			 const struct nt_kernel_features *f, enum nt_counting counting,
-			 size_t exit_bytes, char *err, size_t errlen)
+			 size_t exit_bytes, unsigned int udp_peers, char *err, size_t errlen)
 {
 	char why[256];
 	int rc;
@@ -338,7 +356,7 @@ static int open_counting(struct nt_collector **cp, enum nt_backend id,
 		nt_log(LOG_NOTICE, "counting socket calls, not wire packets: %s", why);
 		return nt_collect_open_backend(cp, id, f, false, exit_bytes, err, errlen);
 	}
-	rc = nt_collect_open_backend(cp, id, f, true, exit_bytes, err, errlen);
+	rc = open_backend(cp, id, f, true, exit_bytes, udp_peers, err, errlen);
 	if (rc == NT_EXIT_OK || counting == NT_COUNT_WIRE || rc == NT_EXIT_PRIVILEGE)
 		return rc;
 	nt_log(LOG_NOTICE, "counting socket calls, not wire packets: the packet programs did not load (%s)",
@@ -347,7 +365,7 @@ static int open_counting(struct nt_collector **cp, enum nt_backend id,
 }
 
 int nt_collect_open(struct nt_collector **cp, enum nt_backend want, enum nt_counting counting,
-		    size_t exit_bytes, char *err, size_t errlen)
+		    size_t exit_bytes, unsigned int udp_peers, char *err, size_t errlen)
 {
 	enum nt_backend plan[NT_BACKEND__COUNT];
 	struct nt_kernel_features f;
@@ -357,7 +375,7 @@ int nt_collect_open(struct nt_collector **cp, enum nt_backend want, enum nt_coun
 	nt_probe_kernel(&f);
 	n = nt_backend_plan(&f, want, plan, err, errlen);
 	for (i = 0; i < n; i++) {
-		rc = open_counting(cp, plan[i], &f, counting, exit_bytes, err, errlen);
+		rc = open_counting(cp, plan[i], &f, counting, exit_bytes, udp_peers, err, errlen);
 		if (rc == NT_EXIT_OK || rc == NT_EXIT_PRIVILEGE)
 			return rc;
 		if (i + 1 < n)
@@ -373,6 +391,7 @@ void nt_collect_close(struct nt_collector *c)
 		return;
 	collector_unload(c);
 	free(c->live);
+	free(c->peers);
 	free(c);
 }
 
@@ -488,6 +507,57 @@ int nt_collect_conns(struct nt_collector *c, unsigned int pid, const struct nt_c
 	/* the walk runs in this thread, after the store: nothing else reads it */
 	c->skel->bss->nt_conn_pid = pid;
 	return nt_conns_walk(&c->conn, recs, n);
+}
+
+unsigned int nt_collect_udp_peers(const struct nt_collector *c)
+{
+	return c->conns ? c->udp_peers : 0;
+}
+
+/* Every peer the LRU holds, in batches: a few system calls for the 16,384 of a full map. */
+int nt_collect_peers(struct nt_collector *c, const struct nt_peer_record **recs, size_t *n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct nt_peer_key keys[1024];
+	struct nt_sock_counters vals[1024];
+	int fd, rc = 0;
+	__u32 count, i;
+	__u64 batch = 0;
+	size_t got = 0;
+	bool first = true;
+
+	*recs = NULL;
+	*n = 0;
+	if (!c->conns || !c->udp_peers)
+		return 0;
+	fd = bpf_map__fd(c->skel->maps.nt_peers);
+	while (rc == 0) {
+		count = 1024;
+		rc = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, vals, &count, &opts);
+		if (rc < 0 && errno != ENOENT)
+			return -errno;
+		first = false;
+		if (got + count > c->peers_cap) {
+			size_t ncap = c->peers_cap ? c->peers_cap * 2 : 4096;
+			void *tmp;
+
+			while (ncap < got + count)
+				ncap *= 2;
+			tmp = realloc(c->peers, ncap * sizeof(*c->peers));
+			if (!tmp)
+				return -ENOMEM;
+			c->peers = tmp;
+			c->peers_cap = ncap;
+		}
+		for (i = 0; i < count; i++) {
+			c->peers[got].k = keys[i];
+			c->peers[got].c = vals[i];
+			got++;
+		}
+	}
+	*recs = c->peers;
+	*n = got;
+	return 0;
 }
 
 int nt_collect_conns_drain(struct nt_collector *c, nt_collect_conn_cb cb, void *ctx)

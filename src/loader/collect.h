@@ -22,7 +22,10 @@ struct nt_collector;
  * Returns an nt_exit status; err holds the one-line reason on failure.
  */
 int nt_collect_open(struct nt_collector **cp, enum nt_backend want, enum nt_counting counting,
-		    size_t exit_bytes, char *err, size_t errlen);
+		    size_t exit_bytes, unsigned int udp_peers, char *err, size_t errlen);
+
+/* Peers remembered across every unconnected UDP socket (--udp-peers on). */
+#define NT_PEERS_MAX 16384
 
 /*
  * Load exactly one backend (for --check's proof), counting wire packets
@@ -67,6 +70,12 @@ int nt_collect_conns_event_fd(const struct nt_collector *c);
  */
 int nt_collect_conns(struct nt_collector *c, unsigned int pid, const struct nt_conn_record **recs,
 		     size_t *n);
+
+/* --udp-peers: how many peers of an unconnected UDP socket to show; 0: none kept. */
+unsigned int nt_collect_udp_peers(const struct nt_collector *c);
+
+/* Every peer of an unconnected UDP socket remembered; valid until the next call. */
+int nt_collect_peers(struct nt_collector *c, const struct nt_peer_record **recs, size_t *n);
 
 typedef void (*nt_collect_conn_cb)(void *ctx, const struct nt_conn_record *rec);
 

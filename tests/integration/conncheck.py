@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The connection query against a running daemon (connections.sh).
 
-conncheck.py SOCKET MODE      the checks; MODE is calls or wire
+conncheck.py SOCKET MODE      the checks; MODE is calls, wire, or peers (wire
+                              with --udp-peers=1)
 conncheck.py many SOCKET N    N TCP connections (2N sockets) in one process,
                               the query timed; prints "query_ms=... sockets=..."
 conncheck.py worker           the process under test (driven over stdin)
@@ -28,6 +29,8 @@ HEAD = struct.Struct("=8sII")
 ENTRY = struct.Struct("=iBBBBHHI16s16s16sQQQQ")
 TASK = struct.Struct("=i4xQ16s8Q")
 CLOSED = 1
+PEER = 2
+OTHERS = 4
 
 
 def recv_full(s, n):
@@ -64,7 +67,8 @@ class ConnClient:
         for i in range(count):
             f = ENTRY.unpack_from(data, i * ENTRY.size)
             out.append({"pid": f[0], "proto": f[1], "family": f[2], "state": f[3],
-                        "closed": bool(f[4] & CLOSED), "lport": f[5], "rport": f[6],
+                        "closed": bool(f[4] & CLOSED), "peer": bool(f[4] & PEER),
+                        "others": bool(f[4] & OTHERS), "lport": f[5], "rport": f[6],
                         "sndpacks": f[11], "sndbytes": f[12], "rcvpacks": f[13],
                         "rcvbytes": f[14]})
         return out
@@ -160,7 +164,11 @@ def worker():
                 (17, port(u6), port(p3), [4, 800, 0, 0]),
                 (17, port(p3), 0, [0, 0, 4, 800]),
             ]
-            print(json.dumps({"pid": os.getpid(), "expect": expect,
+            # with one peer shown: u4's is p2 (3 x 156 wire bytes beat 5 x 92),
+            # and the others are one line; each receiver has its one peer
+            peers = {port(u4): [port(p2), 1], port(p1): [port(u4), 0],
+                     port(p2): [port(u4), 0], port(p3): [port(u6), 0]}
+            print(json.dumps({"pid": os.getpid(), "expect": expect, "peers": peers,
                               "closing": [[port(c4), peer(c4)], [port(a4), peer(a4)]]}),
                   flush=True)
         elif cmd[0] == "flow":
@@ -258,14 +266,30 @@ def main(path, mode):
     print("worker %d: %d connections, totals %s" % (pid, len(conns), tot))
     for e in sorted(conns, key=lambda e: (e["proto"], e["lport"])):
         print("  %s" % e)
+    peers = info["peers"]
+    lines = 0
     for proto, lport, rport, want in info["expect"]:
-        got = find(conns, proto, lport, rport)
         what = "%s %d -> %d" % ("tcp" if proto == 6 else "udp", lport, rport)
+        if mode == "peers" and str(lport) in peers:
+            # an unconnected UDP socket: its most active peer, then the others summed
+            top, rest = peers[str(lport)]
+            got = [e for e in conns if e["proto"] == 17 and e["lport"] == lport]
+            one = [e for e in got if e["peer"]]
+            others = [e for e in got if e["others"]]
+            check(len(one) == 1 and one[0]["rport"] == top,
+                  "%s: one peer line, its most active peer %d (%s)"
+                  % (what, top, [e["rport"] for e in one]))
+            check(len(others) == rest, "%s: %d line of other peers (%d)" % (what, rest, len(others)))
+            check(len(got) == 1 + rest, "%s: nothing else (%d lines)" % (what, len(got)))
+            lines += len(got)
+            continue
+        got = find(conns, proto, lport, rport)
         check(len(got) == 1, "%s listed once (%d)" % (what, len(got)))
+        lines += len(got)
         if len(got) == 1 and mode == "calls":
             g = [got[0][k] for k in ("sndpacks", "sndbytes", "rcvpacks", "rcvbytes")]
             check(g == want, "%s: counters %s, expected %s" % (what, g, want))
-    check(len(conns) == len(info["expect"]), "no other connection (%d)" % len(conns))
+    check(len(conns) == lines, "no other connection (%d)" % len(conns))
     check(sums(conns) == tot, "connections add up to the process's totals: %s = %s"
           % (sums(conns), tot))
     check(all(not e["closed"] for e in conns), "none closed yet")
@@ -286,7 +310,7 @@ def main(path, mode):
     conns3 = cc.query(pid)
     check(not any(e["closed"] for e in conns3), "and not in the reply after (%d closed)"
           % sum(e["closed"] for e in conns3))
-    check(len(conns3) == len(info["expect"]) - 2, "the other connections stay (%d)" % len(conns3))
+    check(len(conns3) == len(conns) - 2, "the other connections stay (%d)" % len(conns3))
     # another client: closed in the last minute, seen once by it as well
     other = ConnClient(path)
     check(len([e for e in other.query(pid) if e["closed"]]) == 2, "a new client sees the closes too")
