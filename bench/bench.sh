@@ -325,11 +325,12 @@ workload() {
 daemon_start
 stats_run $(prog_ids "$dpid") -- workload >"$tmp/stats"
 daemon_stop
-# tracepoint backend: one program per direction; fentry (kernels < 6.3):
-# the busiest of the inet/inet6 programs
+# tracepoint backend: one program per direction (tpc_*, which also keep
+# the socket's counters, where the kernel has socket storage for them,
+# else tp_*); fentry (kernels < 6.3): the busiest of the inet/inet6 programs
 busiest() { awk -v re="$1" '$1 ~ re && $2 > n { n = $2; m = $3 } END { print m }' "$tmp/stats"; }
-send_ns=$(busiest '^(tp_sock_send_le|fx_inet6?_sendmsg)')
-recv_ns=$(busiest '^(tp_sock_recv_le|fx_inet6?_recvmsg)')
+send_ns=$(busiest '^(tpc?_sock_send_l|fx_inet6?_sendmsg)')
+recv_ns=$(busiest '^(tpc?_sock_recv_l|fx_inet6?_recvmsg)')
 while read -r name n mean; do log "bpf_stats: $name: $n runs, mean $mean ns"; done <"$tmp/stats"
 
 # Taken apart, for the log: each step of the send program alone on the hook
