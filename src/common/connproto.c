@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "config.h"
+#include "connproto.h"
+#include "unixsock.h"
+
+#include <stdio.h>
+#include <string.h>
+
+_Static_assert(sizeof(struct nt_conn_request) == 16, "struct nt_conn_request has padding");
+_Static_assert(sizeof(struct nt_conn_reply_head) == 16, "struct nt_conn_reply_head has padding");
+_Static_assert(sizeof(struct nt_conn_entry) == 96, "struct nt_conn_entry has padding");
+
+int nt_conn_socket_path(const char *main_path, char *out, size_t outlen)
+{
+	size_t need = strlen(main_path) + sizeof(NT_CONN_SOCKET_SUFFIX);
+
+	if (need > outlen || need > NT_SOCKET_PATH_MAX)
+		return -1;
+	snprintf(out, outlen, "%s%s", main_path, NT_CONN_SOCKET_SUFFIX);
+	return 0;
+}
+
+void nt_conn_request_make(struct nt_conn_request *r, int32_t pid)
+{
+	memset(r, 0, sizeof(*r));
+	memcpy(r->magic, NT_CONN_MAGIC, sizeof(r->magic));
+	r->version = NT_CONN_VERSION;
+	r->pid = pid;
+}
+
+enum nt_conn_status nt_conn_request_check(const struct nt_conn_request *r)
+{
+	if (memcmp(r->magic, NT_CONN_MAGIC, sizeof(r->magic)) != 0)
+		return NT_CONN_BAD_REQUEST;
+	if (r->version != NT_CONN_VERSION || r->pid < 0)
+		return NT_CONN_BAD_REQUEST;
+	return NT_CONN_OK;
+}
+
+int nt_conn_same(const struct nt_conn_entry *a, const struct nt_conn_entry *b)
+{
+	return a->pid == b->pid && a->proto == b->proto && a->family == b->family &&
+	       a->lport == b->lport && a->rport == b->rport &&
+	       memcmp(a->laddr, b->laddr, sizeof(a->laddr)) == 0 &&
+	       memcmp(a->raddr, b->raddr, sizeof(a->raddr)) == 0;
+}
