@@ -16,8 +16,8 @@ int nt_connfetch_open(const char *socket_path, int *fdp, char *err, size_t errle
 	char path[NT_SOCKET_PATH_MAX];
 
 	if (nt_conn_socket_path(socket_path, path, sizeof(path)) < 0) {
-		snprintf(err, errlen, "socket path too long for its connection socket: %s%s",
-			 socket_path, NT_CONN_SOCKET_SUFFIX);
+		snprintf(err, errlen, "the connection socket beside %s would be too long a path (give the daemon a shorter --pidfile directory)",
+			 socket_path);
 		return NT_EXIT_USAGE;
 	}
 	return nt_fetch_connect(path, fdp, err, errlen);

@@ -3,8 +3,11 @@
 #include "connproto.h"
 #include "unixsock.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 _Static_assert(sizeof(struct nt_conn_request) == 16, "struct nt_conn_request has padding");
 _Static_assert(sizeof(struct nt_conn_reply_head) == 16, "struct nt_conn_reply_head has padding");
@@ -12,11 +15,23 @@ _Static_assert(sizeof(struct nt_conn_entry) == 96, "struct nt_conn_entry has pad
 
 int nt_conn_socket_path(const char *main_path, char *out, size_t outlen)
 {
-	size_t need = strlen(main_path) + sizeof(NT_CONN_SOCKET_SUFFIX);
+	char target[PATH_MAX];
+	const char *bound = main_path;
+	struct stat st;
+	size_t need;
 
+	/*
+	 * The daemon can remove files only in its run directory once it is no
+	 * longer root, so the query socket is there, beside the one the link
+	 * leads to.  A dangling link (no daemon) keeps the path: connecting
+	 * then fails as it would on the main socket.
+	 */
+	if (lstat(main_path, &st) == 0 && S_ISLNK(st.st_mode) && realpath(main_path, target))
+		bound = target;
+	need = strlen(bound) + sizeof(NT_CONN_SOCKET_SUFFIX);
 	if (need > outlen || need > NT_SOCKET_PATH_MAX)
 		return -1;
-	snprintf(out, outlen, "%s%s", main_path, NT_CONN_SOCKET_SUFFIX);
+	snprintf(out, outlen, "%s%s", bound, NT_CONN_SOCKET_SUFFIX);
 	return 0;
 }
 

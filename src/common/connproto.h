@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The connection query, netatop's own protocol on a second socket beside
- * atop's (the path of atop's with ".conn" appended, same owner and
- * mode): atop's socket stays byte for byte what atop knows, and an atop
- * that connects here by mistake gets an error, not a stream of records it
- * would misread.
+ * atop's (the path of the socket the daemon binds, in its run directory,
+ * with ".conn" appended; same owner and mode): atop's socket stays byte
+ * for byte what atop knows, and an atop that connects here by mistake
+ * gets an error, not a stream of records it would misread.
  *
  * A client sends a struct nt_conn_request; the daemon answers with a
  * struct nt_conn_reply_head, then `count` struct nt_conn_entry.  A client
@@ -64,7 +64,13 @@ struct nt_conn_entry {
 /* Most entries a reply may carry: beyond, a client refuses it as corrupt. */
 #define NT_CONN_MAX_ENTRIES	(4u << 20)
 
-/* The connection socket beside atop's `main_path`; -1 when it would not fit. */
+/*
+ * The connection socket of the daemon that serves `main_path`: beside the
+ * socket the daemon binds, which is `main_path` itself or, when that is a
+ * symbolic link (the default path, a link into the run directory), the
+ * socket it leads to.  The daemon and the clients both ask here.  -1 when
+ * the result would not fit a socket path.
+ */
 int nt_conn_socket_path(const char *main_path, char *out, size_t outlen);
 
 /* A request for `pid` (0: all). */

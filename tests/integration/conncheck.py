@@ -51,7 +51,8 @@ class ConnClient:
     def __init__(self, path):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.s.settimeout(10)
-        self.s.connect(path + ".conn")
+        # beside the socket the daemon binds: where the path's link leads (connproto.h)
+        self.s.connect(os.path.realpath(path) + ".conn")
 
     def raw(self, pid=0):
         """The reply's entries as bytes, and their count."""

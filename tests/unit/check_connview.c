@@ -4,10 +4,14 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "connfmt.h"
 #include "connproto.h"
@@ -61,6 +65,45 @@ START_TEST(test_request)
 		memcpy(in, path, sizeof(in));
 		ck_assert_int_eq(nt_conn_socket_path(in, out, sizeof(out)), -1);
 	}
+}
+END_TEST
+
+/*
+ * The default --socket is a link into the run directory (rundir.h): the
+ * query socket is beside the socket it leads to, not beside the link,
+ * which stays in /run where the daemon may not remove what it made.
+ */
+START_TEST(test_socket_beside_the_link_target)
+{
+	char dir[] = "/tmp/check_connview.XXXXXX", real[PATH_MAX];
+	char run[128], sock[160], link[160], want[200], got[108];
+	FILE *f;
+
+	ck_assert(mkdtemp(dir));
+	ck_assert(realpath(dir, real));
+	snprintf(run, sizeof(run), "%s/run", dir);
+	snprintf(sock, sizeof(sock), "%s/sock", run);
+	snprintf(link, sizeof(link), "%s/sock", dir);
+	ck_assert_int_eq(mkdir(run, 0755), 0);
+	/* dangling, as after the daemon removed its socket: the path is kept */
+	ck_assert_int_eq(symlink(sock, link), 0);
+	ck_assert_int_eq(nt_conn_socket_path(link, got, sizeof(got)), 0);
+	snprintf(want, sizeof(want), "%s.conn", link);
+	ck_assert_str_eq(got, want);
+	f = fopen(sock, "w");
+	ck_assert(f);
+	fclose(f);
+	ck_assert_int_eq(nt_conn_socket_path(link, got, sizeof(got)), 0);
+	snprintf(want, sizeof(want), "%s/run/sock.conn", real);
+	ck_assert_str_eq(got, want);
+	/* the socket itself, as the daemon names it: as it is */
+	ck_assert_int_eq(nt_conn_socket_path(sock, got, sizeof(got)), 0);
+	snprintf(want, sizeof(want), "%s.conn", sock);
+	ck_assert_str_eq(got, want);
+	unlink(link);
+	unlink(sock);
+	rmdir(run);
+	rmdir(dir);
 }
 END_TEST
 
@@ -161,6 +204,7 @@ static Suite *connview_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_request);
+	tcase_add_test(tc, test_socket_beside_the_link_target);
 	tcase_add_test(tc, test_endpoints);
 	tcase_add_test(tc, test_rates_and_sort);
 	tcase_add_test(tc, test_lines_fit);
