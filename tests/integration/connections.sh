@@ -5,7 +5,10 @@
 # each listed once, with the exact counters of a known exchange (calls),
 # and add up to the process's totals (both); a connection closed between
 # two queries is in the second, marked, and not in the third
-# (conncheck.py).  Then one process holding 10,000 TCP connections: the
+# (conncheck.py).  The query socket of a daemon whose --socket is a link
+# into its run directory (as the default is) is in that directory, found
+# through the link, removed at exit, and replaced at the next start when a
+# killed daemon left it.  Then one process holding 10,000 TCP connections: the
 # query answers within 50 ms (the best of 7: the others also show how
 # long the rest of a loaded machine made it wait), and the daemon's kernel memory (its own
 # memory cgroup) per socket is printed and held to the per-socket budget
@@ -59,6 +62,34 @@ for line in open(sys.argv[1]):
 	check "the daemon stops cleanly" daemon_stop
 	daemon_cleanup
 done
+
+# ---------------------------------------------------------------- the run directory
+# As /run/netatop-bpf-socket links to /run/netatop/netatop-bpf-socket: the
+# socket outside the pid file's directory.
+rundir_start() {
+	"$NETATOP" -f --socket "$NT_DIR/sock" --pidfile "$NT_DIR/run/pid" --user nobody \
+		--count=calls --pin-dir=none >>"$NT_DIR/log" 2>&1 &
+	NT_DAEMON=$!
+	wait_for 100 "$NETATOP" --list --socket "$NT_DIR/sock" >/dev/null 2>&1
+}
+NT_DIR=$(mktemp -d "/tmp/netatop-test.XXXXXX") || exit 99
+chown nobody "$NT_DIR" || exit 99
+check "a daemon serves through a link into its run directory" rundir_start
+check "the socket path links to the socket in the run directory" \
+	[ "$(readlink "$NT_DIR/sock")" = "$NT_DIR/run/sock" ]
+check "the query socket is beside that socket, not beside the link" \
+	[ -S "$NT_DIR/run/sock.conn" -a ! -e "$NT_DIR/sock.conn" ]
+check "--list --connections finds it through the link" \
+	"$NETATOP" --list --connections --socket "$NT_DIR/sock" >/dev/null
+kill -9 "$NT_DAEMON"
+wait "$NT_DAEMON" 2>/dev/null
+NT_DAEMON=
+check "a killed daemon leaves its query socket" [ -S "$NT_DIR/run/sock.conn" ]
+check "the next daemon replaces the stale query socket" rundir_start
+check "and answers on it" "$NETATOP" --list --connections --socket "$NT_DIR/sock" >/dev/null
+check "the daemon stops cleanly" daemon_stop
+check "no longer root, it removed both sockets and its run directory" [ ! -e "$NT_DIR/run" ]
+daemon_cleanup
 
 # ---------------------------------------------------------------- 10,000 connections
 # The daemon in a memory cgroup of its own: the socket storage (elements
