@@ -233,7 +233,7 @@ prog_stats() {
 others_on_hooks() {
 	local mine ids
 	mine=$(daemon_bpf_ids | awk '$1 == "prog" { print $2 }')
-	bpftool prog show 2>/dev/null | awk '/^[0-9]+: / && / name (tp_sock_send_le|fx_inet_sendmsg|kp_inet_sendmsg)/ { sub(":", "", $1); print $1 }' |
+	bpftool prog show 2>/dev/null | awk '/^[0-9]+: / && / name (tpc?_sock_send_l|fx_inet_sendmsg|kp_inet_sendmsg)/ { sub(":", "", $1); print $1 }' |
 		grep -vxF "$mine" | wc -l
 }
 
@@ -342,8 +342,9 @@ workload() {
 # taken apart for the log, each step of the send program alone on the hook
 # (so each pays what a first program pays after a system call entry), and
 # the daemon's program after one that already touched the same memory.
-# tracepoint backend: one program per direction; fentry (kernels < 6.3):
-# the busiest of the inet/inet6 programs
+# tracepoint backend: one program per direction (tpc_*, which also keep
+# the socket's counters, where the kernel has socket storage for them,
+# else tp_*); fentry (kernels < 6.3): the busiest of the inet/inet6 programs
 busiest() { awk -v re="$1" '$1 ~ re && $2 > n { n = $2; m = $3 } END { print m }' "$tmp/stats"; }
 step_progs="nb_floor_send nb_step_task nb_step_sock nb_step_storage nb_step_plain nb_step_count nb_alt_hash"
 measure_run_time() {
@@ -351,8 +352,8 @@ measure_run_time() {
 	daemon_start
 	stats_run $(prog_ids "$dpid") -- workload >"$tmp/stats"
 	daemon_stop
-	send_ns=$(busiest '^(tp_sock_send_le|fx_inet6?_sendmsg)')
-	recv_ns=$(busiest '^(tp_sock_recv_le|fx_inet6?_recvmsg)')
+	send_ns=$(busiest '^(tpc?_sock_send_l|fx_inet6?_sendmsg)')
+	recv_ns=$(busiest '^(tpc?_sock_recv_l|fx_inet6?_recvmsg)')
 	while read -r name n mean; do log "bpf_stats: $name: $n runs, mean $mean ns"; done <"$tmp/stats"
 	floor_start nb_step_count nb_min_recv
 	stats_run $(prog_ids "$floor_pid") -- workload >"$tmp/least"
@@ -381,7 +382,7 @@ measure_run_time() {
 	log "counting into a hash keyed by pid instead of task storage: $alt_hash_ns ns instead of $storage_ns ns (nb_alt_hash vs nb_step_count)"
 	floor_start nb_step_count
 	daemon_start
-	m=$(stats_run $(prog_ids "$dpid") -- pin "$BENCH_BIN/nb_udp" pingpong $((PP_N / 2)) | awk '$1 ~ /^tp_sock_send_le/ { print $3 }')
+	m=$(stats_run $(prog_ids "$dpid") -- pin "$BENCH_BIN/nb_udp" pingpong $((PP_N / 2)) | awk '$1 ~ /^tpc?_sock_send_l/ { print $3 }')
 	daemon_stop
 	floor_stop
 	log "netatop's send program right after nb_step_count on the same hook: $m ns"

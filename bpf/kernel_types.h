@@ -12,15 +12,30 @@
 #include <linux/bpf.h>
 #include <asm/ptrace.h>	/* struct pt_regs for the kprobe backend */
 
+/*
+ * struct in6_addr is a union of arrays in the kernel: CO-RE only asks a
+ * member of struct type to be a struct, so 16 bytes read as one do.
+ */
+struct nt_in6_addr {
+	unsigned char u6_addr8[16];
+};
+
 #pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
 
 typedef struct {
 	int counter;
 } atomic_t;
 
+/* The addresses and ports sit in anonymous unions in the kernel: CO-RE finds them by name. */
 struct sock_common {
+	__be32 skc_daddr;
+	__be32 skc_rcv_saddr;
+	__be16 skc_dport;
+	__u16 skc_num;
 	unsigned short skc_family;
 	volatile unsigned char skc_state;
+	struct nt_in6_addr skc_v6_daddr;
+	struct nt_in6_addr skc_v6_rcv_saddr;
 };
 
 /* Anonymous in the kernel: CO-RE matches it through struct sock's member. */
@@ -88,6 +103,20 @@ struct bpf_iter_meta {
 struct bpf_iter__task {
 	struct bpf_iter_meta *meta;
 	struct task_struct *task;
+};
+
+/* Both begin with a struct sock, which is all the programs read of them. */
+struct tcp_sock;
+struct udp_sock;
+
+struct bpf_iter__tcp {
+	struct bpf_iter_meta *meta;
+	struct sock_common *sk_common;
+};
+
+struct bpf_iter__udp {
+	struct bpf_iter_meta *meta;
+	struct udp_sock *udp_sk;
 };
 
 #pragma clang attribute pop

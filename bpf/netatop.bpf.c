@@ -14,6 +14,8 @@
 #include "count.h"
 #include "owner.h"
 #include "wire.h"
+#include "conns.h"
+#include "peers.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
@@ -56,6 +58,43 @@ int BPF_PROG(tp_sock_recv_length, struct sock *sk, int ret, int flags)
 }
 
 /*
+ * The same, and the socket's share too (conns.h): counting calls where
+ * the kernel has socket storage for the owner.  The call's process owns
+ * the socket, as in wire mode.
+ */
+static __always_inline void nt_count_conn(struct sock *sk, int ret, int flags, enum nt_dir dir)
+{
+	struct task_struct *leader;
+	enum nt_proto proto;
+	struct nt_sock *s;
+
+	if (ret <= 0 || (dir == NT_RECV && (flags & NT_MSG_PEEK)))
+		return;
+	proto = nt_classify(sk->__sk_common.skc_family, sk->sk_type, sk->sk_protocol);
+	if (proto == NT_OTHER)
+		return;
+	leader = bpf_get_current_task_btf()->group_leader;
+	nt_credit(leader, proto, dir, 1, ret);
+	s = nt_sock_claim(sk, leader);
+	if (s)
+		nt_conn_add(s, dir, 1, ret, sk, 0);
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(tpc_sock_send_length, struct sock *sk, int ret, int flags)
+{
+	nt_count_conn(sk, ret, flags, NT_SEND);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(tpc_sock_recv_length, struct sock *sk, int ret, int flags)
+{
+	nt_count_conn(sk, ret, flags, NT_RECV);
+	return 0;
+}
+
+/*
  * ---- wire counting: the socket's user, then its packets ----
  * The per-call programs of the tracepoint backend claim the socket for
  * the caller's process; listen() and bind() claim too, so a server's
@@ -83,15 +122,52 @@ int BPF_PROG(tpw_sock_recv_length, struct sock *sk, int ret, int flags)
 	return 0;
 }
 
-#define NT_TCP_LISTEN 10
-
-/* listen() runs in the listener's process: its accepted sockets inherit the claim. */
+/*
+ * listen() runs in the listener's process: its accepted sockets inherit
+ * the claim.  An accepted socket is born a copy of the listener's
+ * storage, counters too: it starts from zero.  A closing one hands its
+ * final counters to the daemon; one that connects again starts anew.
+ */
 SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(nt_wire_state, struct sock *sk, int oldstate, int newstate)
+int BPF_PROG(nt_sock_state, struct sock *sk, int oldstate, int newstate)
 {
+	struct nt_sock *s;
+
 	if (newstate == NT_TCP_LISTEN)
 		nt_claim_sock(sk);
+	s = bpf_sk_storage_get(&nt_socks, sk, 0, 0);
+	if (!s)
+		return 0;
+	if (sk->__sk_common.skc_num)
+		s->lport = sk->__sk_common.skc_num;
+	if (newstate == NT_TCP_SYN_RECV && oldstate == NT_TCP_LISTEN) {
+		nt_sock_counters_take(s, 0);
+		s->flags = 0;
+	} else if (newstate == NT_TCP_CLOSE) {
+		nt_conn_close(s, sk, 0);
+	} else if (oldstate == NT_TCP_CLOSE) {
+		s->flags &= ~NT_SOCK_PUSHED;
+	}
 	return 0;
+}
+
+/*
+ * UDP has no states to trace: its sockets are final when the process
+ * lets go of them (TCP ones still have packets to exchange then, and
+ * close by the tracepoint above).
+ */
+SEC("cgroup/sock_release")
+int nt_sock_release(struct bpf_sock *sk)
+{
+	struct nt_sock *s;
+
+	if (nt_classify(sk->family, sk->type, sk->protocol) != NT_UDP)
+		return 1;
+	s = bpf_sk_storage_get(&nt_socks, sk, 0, 0);
+	/* this context shows no local address: the kernel's socket has it */
+	if (s)
+		nt_conn_close(s, bpf_cast_to_kern_ctx(sk), 0);
+	return 1;
 }
 
 SEC("cgroup/post_bind4")
@@ -357,6 +433,72 @@ int nt_walk_procs(void *ctx)
 	bpf_iter_task_destroy(&it);
 	bpf_rcu_read_unlock();
 	return n;
+}
+
+/*
+ * One record per open socket that a live process owns.  The kernel keeps
+ * no iterator over socket storage for these programs to use (it refuses
+ * iter/bpf_sk_storage_map), so the walk goes over the socket tables of
+ * the daemon's network namespace and skips the sockets no process used.
+ */
+/* Only this process's sockets, 0: every process's; set by the daemon before a walk. */
+__u32 nt_conn_pid;
+
+static __always_inline void nt_dump_sock(struct seq_file *seq, struct sock *sk)
+{
+	struct nt_conn_record r;
+	struct task_struct *t;
+	struct nt_sock *s;
+
+	s = bpf_sk_storage_get(&nt_socks, sk, 0, 0);
+	if (!s || !s->tgid || (s->flags & NT_SOCK_PUSHED))
+		return;
+	if (nt_conn_pid && s->tgid != nt_conn_pid)
+		return;
+	t = s->owner;
+	if (!t || t->signal->live.counter <= 0)
+		return;
+	__builtin_memset(&r, 0, sizeof(r));
+	nt_conn_from_sock(&r, sk);
+	/* bound or created and never used: nothing to show */
+	if (r.state == NT_TCP_CLOSE && nt_counters_zero(&s->c))
+		return;
+	nt_conn_owner(&r, s);
+	r.c = s->c;
+	/* its peers are found by the cookie (peers.h) */
+	if (nt_udp_peers && r.proto == NT_IPPROTO_UDP && !r.rport)
+		r.cookie = bpf_get_socket_cookie(sk);
+	bpf_seq_write(seq, &r, sizeof(r));
+}
+
+SEC("iter/tcp")
+int nt_dump_tcp(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct tcp_sock *tp;
+
+	if (!skc)
+		return 0;
+	/* time-wait and request sockets have no storage */
+	tp = bpf_skc_to_tcp_sock(skc);
+	if (!tp)
+		return 0;
+	barrier_var(tp);
+	nt_dump_sock(ctx->meta->seq, (struct sock *)tp);
+	return 0;
+}
+
+SEC("iter/udp")
+int nt_dump_udp(struct bpf_iter__udp *ctx)
+{
+	struct udp_sock *u = ctx->udp_sk;
+
+	if (!u)
+		return 0;
+	/* keep the compiler from moving address arithmetic above the check */
+	barrier_var(u);
+	nt_dump_sock(ctx->meta->seq, (struct sock *)u);
+	return 0;
 }
 
 /* One record per process that has moved traffic: a reply costs a few read()s. */

@@ -16,6 +16,8 @@
 #include "count.h"
 #include <bpf/bpf_helpers.h>
 
+#define NT_SOCK_PUSHED	1	/* closed: its final counters went to the daemon */
+
 struct nt_sock {
 	struct task_struct __kptr *owner;	/* thread group leader */
 	/*
@@ -25,8 +27,18 @@ struct nt_sock {
 	 */
 	__u64 start_boottime;
 	__u32 tgid;
-	__u32 pad;
+	__u16 flags;
+	/* the kernel clears it before a TCP socket's close is traced */
+	__u16 lport;
+	/* what it moved for its owner (conns.h) */
+	struct nt_sock_counters c;
 };
+
+/*
+ * 56 bytes: with the element's 64-byte header and map pointer, one
+ * kmalloc-128 object per socket.  A byte more and it is a kmalloc-192.
+ */
+_Static_assert(sizeof(struct nt_sock) == 56, "struct nt_sock outgrows its 128-byte slab");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
@@ -35,8 +47,31 @@ struct {
 	__type(value, struct nt_sock);
 } nt_socks SEC(".maps");
 
-/* Make `leader` the owner of `sk` (process context, the caller's own socket). */
-static __always_inline void nt_sock_claim(void *sk, struct task_struct *leader)
+/*
+ * Take what a socket moved off its counters: subtracting what was read,
+ * rather than storing zeros, keeps what softirq adds meanwhile.
+ */
+static __always_inline void nt_sock_counters_take(struct nt_sock *s, struct nt_sock_counters *out)
+{
+	struct nt_sock_counters v = s->c;
+
+	if (out)
+		*out = v;
+	if (v.sndpacks)
+		__sync_fetch_and_add(&s->c.sndpacks, -v.sndpacks);
+	if (v.sndbytes)
+		__sync_fetch_and_add(&s->c.sndbytes, -v.sndbytes);
+	if (v.rcvpacks)
+		__sync_fetch_and_add(&s->c.rcvpacks, -v.rcvpacks);
+	if (v.rcvbytes)
+		__sync_fetch_and_add(&s->c.rcvbytes, -v.rcvbytes);
+}
+
+/*
+ * Make `leader` the owner of `sk` (process context, the caller's own
+ * socket); its storage, or NULL when none could be had.
+ */
+static __always_inline struct nt_sock *nt_sock_claim(void *sk, struct task_struct *leader)
 {
 	struct task_struct *t, *old;
 	struct nt_sock *s;
@@ -47,25 +82,35 @@ static __always_inline void nt_sock_claim(void *sk, struct task_struct *leader)
 		s = bpf_sk_storage_get(&nt_socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!s) {
 		nt_drop(NT_DROP_STORAGE);
-		return;
+		return 0;
 	}
 	/* the common case, every call after the first: one lookup, no atomics */
 	if (s->tgid == (__u32)leader->tgid && s->start_boottime == leader->start_boottime && s->owner)
-		return;
+		return s;
+	/*
+	 * Another process takes the socket (inherited, passed): what it
+	 * moved so far is the previous owner's, in that one's totals, and
+	 * the new owner's line starts from zero.
+	 */
+	if (s->tgid && (s->tgid != (__u32)leader->tgid || s->start_boottime != leader->start_boottime))
+		nt_sock_counters_take(s, 0);
 	t = bpf_task_acquire(leader);
 	if (!t)
-		return;
+		return s;
 	s->tgid = t->tgid;
 	s->start_boottime = t->start_boottime;
 	old = bpf_kptr_xchg(&s->owner, t);
 	if (old)
 		bpf_task_release(old);
+	return s;
 }
 
 static __always_inline void nt_sock_forget(struct nt_sock *s)
 {
 	struct task_struct *old;
 
+	/* its counters were the exited owner's: no line shows them any more */
+	nt_sock_counters_take(s, 0);
 	s->tgid = 0;
 	old = bpf_kptr_xchg(&s->owner, 0);
 	if (old)

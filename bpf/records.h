@@ -54,10 +54,64 @@ struct nt_task_record {
 	struct nt_counters c;
 };
 
+/*
+ * One socket's share of its owner's counters: credited where the owner's
+ * are, so a process's connections, open and closed, add up to its totals.
+ */
+struct nt_sock_counters {
+	nt_u64 sndpacks, sndbytes, rcvpacks, rcvbytes;
+};
+
+/* struct nt_conn_record's flags */
+#define NT_CONN_CLOSED	1	/* final counters: the socket closed */
+#define NT_CONN_HANDED	2	/* final for this owner: another process took the socket */
+
+/*
+ * One connection (a socket that a process used): live, from the walk of
+ * the socket storage, or final, through the ring buffer at its close.
+ * Addresses in network order, an IPv4 one in the first 4 bytes; ports
+ * in host order; state as the kernel numbers TCP states (UDP: 1 when
+ * connected, 7 when not).
+ */
+struct nt_conn_record {
+	nt_u32 tgid;
+	unsigned char proto;		/* 6 TCP, 17 UDP */
+	unsigned char family;		/* 2 AF_INET, 10 AF_INET6 */
+	unsigned char state;
+	unsigned char flags;
+	unsigned short lport, rport;
+	nt_u32 pad;
+	unsigned char laddr[16], raddr[16];
+	char comm[NT_COMM_LEN];
+	struct nt_sock_counters c;
+	nt_u64 cookie;			/* an unconnected UDP socket's, for its peers; else 0 */
+};
+_Static_assert(sizeof(struct nt_conn_record) == 104, "struct nt_conn_record has a hole");
+
+/*
+ * What an unconnected UDP socket exchanged with one peer (--udp-peers),
+ * its share of the socket's counters.  The peer's address in network
+ * order (IPv4 in the first 4 bytes; as ::ffff:a.b.c.d for an IPv6
+ * socket), its port in host order.
+ */
+struct nt_peer_key {
+	nt_u64 cookie;			/* the socket's */
+	unsigned char addr[16];
+	unsigned short port;
+	unsigned short family;		/* the socket's: 2 or 10 */
+	nt_u32 pad;
+};
+
+struct nt_peer_record {
+	struct nt_peer_key k;
+	struct nt_sock_counters c;
+};
+
 /* Loss counters, in the BPF object's .bss (read through its mmap). */
 enum nt_drop_reason {
 	NT_DROP_STORAGE,	/* no per-process storage could be had */
 	NT_DROP_EXIT_RINGBUF,	/* final counters did not fit the ring buffer */
+	NT_DROP_CONN_RINGBUF,	/* a closed connection did not fit its ring buffer */
 	NT_DROP__MAX
 };
 

@@ -14,6 +14,8 @@
 #include "kernel_types.h"
 #include "count.h"
 #include "owner.h"
+#include "conns.h"
+#include "peers.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
@@ -202,16 +204,25 @@ static __always_inline void nt_wire_count(struct __sk_buff *ctx, enum nt_dir dir
 			nt_add(&nt_unattributed, proto, dir, w.packs, w.bytes);
 			return;
 		}
-		nt_sock_claim(fsk, leader);
+		s = nt_sock_claim(fsk, leader);
 		nt_credit(leader, proto, dir, w.packs, w.bytes);
+		if (s)
+			nt_conn_add(s, dir, w.packs, w.bytes, 0, fsk);
+		if (s && proto == NT_UDP)
+			nt_peer_count(ctx, fsk, nt_l3_len(ctx, ctx->protocol == bpf_htons(NT_ETH_P_IPV6)),
+				      dir, w.packs, w.bytes);
 		return;
 	}
 	s = bpf_sk_storage_get(&nt_socks, fsk, 0, 0);
 	if (s)
 		owner = nt_sock_owner(s);
-	if (owner)
+	if (s && owner) {
 		nt_credit(owner, proto, dir, w.packs, w.bytes);
-	else
+		nt_conn_add(s, dir, w.packs, w.bytes, 0, fsk);
+		if (proto == NT_UDP)
+			nt_peer_count(ctx, fsk, nt_l3_len(ctx, ctx->protocol == bpf_htons(NT_ETH_P_IPV6)),
+				      dir, w.packs, w.bytes);
+	} else
 		nt_add(&nt_unattributed, proto, dir, w.packs, w.bytes);
 }
 

@@ -10,6 +10,7 @@
 
 #include "report.h"
 #include "exitcodes.h"
+#include "connlist.h"
 #include "list.h"
 #include "metrics.h"
 #include "options.h"
@@ -35,7 +36,7 @@ int main(int argc, char **argv)
 		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 		return NT_EXIT_OK;
 	case NT_MODE_LIST:
-		return nt_list_main(&o);
+		return o.connections ? nt_connlist_main(&o) : nt_list_main(&o);
 	case NT_MODE_CHECK:
 		return nt_check_main(&o);
 	case NT_MODE_TOP:

@@ -13,7 +13,7 @@
 
 #define NT_CLIENT_TIMEOUT_S 10
 
-static int connect_socket(const char *path, int *fdp, char *err, size_t errlen)
+int nt_fetch_connect(const char *path, int *fdp, char *err, size_t errlen)
 {
 	struct timeval tv = { .tv_sec = NT_CLIENT_TIMEOUT_S };
 	int fd, e;
@@ -43,7 +43,7 @@ static int connect_socket(const char *path, int *fdp, char *err, size_t errlen)
 	return NT_EXIT_OK;
 }
 
-static int read_full(int fd, void *buf, size_t len)
+int nt_fetch_read_full(int fd, void *buf, size_t len)
 {
 	size_t got = 0;
 
@@ -66,7 +66,7 @@ int nt_fetch_records(const char *socket_path, struct netpertask **recs, size_t *
 	size_t count = 0, cap = 0;
 	int fd, rc;
 
-	rc = connect_socket(socket_path, &fd, err, errlen);
+	rc = nt_fetch_connect(socket_path, &fd, err, errlen);
 	if (rc != NT_EXIT_OK)
 		return rc;
 	memset(&rec, 0, sizeof(rec));
@@ -76,7 +76,7 @@ int nt_fetch_records(const char *socket_path, struct netpertask **recs, size_t *
 		return NT_EXIT_PROTOCOL;
 	}
 	for (;;) {
-		rc = read_full(fd, &rec, sizeof(rec));
+		rc = nt_fetch_read_full(fd, &rec, sizeof(rec));
 		if (rc < 0) {
 			snprintf(err, errlen, "the daemon on %s ended its reply early (%s): see its log",
 				 socket_path, strerror(-rc));

@@ -14,4 +14,13 @@
 int nt_fetch_records(const char *socket_path, struct netpertask **recs, size_t *n,
 		     char *err, size_t errlen);
 
+/*
+ * Connect to a daemon's socket, with send and receive timeouts so a
+ * daemon that stops answering never hangs a client.  An nt_exit status.
+ */
+int nt_fetch_connect(const char *path, int *fdp, char *err, size_t errlen);
+
+/* Read exactly len bytes; 0, or -errno (-EPIPE at end of file). */
+int nt_fetch_read_full(int fd, void *buf, size_t len);
+
 #endif

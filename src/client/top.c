@@ -23,6 +23,9 @@
 
 #include "aggregate.h"
 #include "bootepoch.h"
+#include "connfetch.h"
+#include "connview.h"
+#include "conntopfmt.h"
 #include "exitcodes.h"
 #include "fetch.h"
 #include "procinfo.h"
@@ -46,6 +49,21 @@ struct top {
 	double unatt_time;
 	bool have_unatt;
 	double unatt_rate[NT_C_COUNT];
+	/* the process view's selection: a pid, kept across refreshes and sorts */
+	pid_t sel_pid;
+	char typed[12];		/* a pid being typed */
+	/* the connection view of one process (Enter), Esc goes back */
+	bool conn_mode;
+	pid_t conn_pid;
+	char conn_comm[NETATOP_COMMLEN];
+	int conn_fd;		/* kept: each closed connection is shown once */
+	struct nt_conn_entry *conn_prev;
+	size_t nconn_prev;
+	double conn_prev_time;
+	bool have_conn_prev;
+	struct nt_conn_view cview;
+	char conn_error[512];
+	size_t conn_top;	/* first row shown */
 	/* uid -> name */
 	struct {
 		uid_t uid;
@@ -202,6 +220,76 @@ static const char *counting_note(const struct top *t)
 	return counting_wire(t) ? ", wire packets" : ", socket calls";
 }
 
+static void conn_forget(struct top *t)
+{
+	free(t->conn_prev);
+	t->conn_prev = NULL;
+	t->nconn_prev = 0;
+	t->have_conn_prev = false;
+	nt_conn_view_free(&t->cview);
+}
+
+/* Ask for the selected process's connections; the view is their growth since the last time. */
+static void conn_step(struct top *t)
+{
+	struct nt_conn_entry *cur = NULL;
+	double when = now_s();
+	size_t n = 0;
+	int rc;
+
+	if (t->conn_fd < 0) {
+		rc = nt_connfetch_open(t->o->socket_path, &t->conn_fd, t->conn_error,
+				       sizeof(t->conn_error));
+		if (rc != NT_EXIT_OK) {
+			t->conn_fd = -1;
+			return;
+		}
+	}
+	rc = nt_connfetch_query(t->conn_fd, (int32_t)t->conn_pid, &cur, &n, t->conn_error,
+				sizeof(t->conn_error));
+	if (rc != NT_EXIT_OK) {
+		close(t->conn_fd);
+		t->conn_fd = -1;
+		return;
+	}
+	nt_conn_view_free(&t->cview);
+	if (nt_conn_view_build(&t->cview, t->conn_prev, t->nconn_prev, cur, n,
+			       t->have_conn_prev ? when - t->conn_prev_time : 0) < 0) {
+		free(cur);
+		snprintf(t->conn_error, sizeof(t->conn_error), "out of memory");
+		return;
+	}
+	nt_conn_view_sort(&t->cview, t->sort);
+	free(t->conn_prev);
+	t->conn_prev = cur;
+	t->nconn_prev = n;
+	t->conn_prev_time = when;
+	t->have_conn_prev = true;
+	t->conn_error[0] = '\0';
+}
+
+static const struct nt_row *row_of(const struct top *t, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; t->have_view && i < t->view.n; i++)
+		if (t->view.rows[i].pid == pid)
+			return &t->view.rows[i];
+	return NULL;
+}
+
+static void conn_enter(struct top *t, pid_t pid)
+{
+	const struct nt_row *r = row_of(t, pid);
+
+	conn_forget(t);
+	t->conn_mode = true;
+	t->conn_pid = pid;
+	t->conn_top = 0;
+	snprintf(t->conn_comm, sizeof(t->conn_comm), "%s", r ? r->command : "?");
+	conn_step(t);
+}
+
 static int step(struct top *t)
 {
 	struct nt_sample cur;
@@ -234,10 +322,14 @@ static int step(struct top *t)
 		}
 		nt_view_sort(&t->view, t->sort);
 		nt_sample_free(&t->prev);
+		if (t->view.n && !row_of(t, t->sel_pid))
+			t->sel_pid = t->view.rows[0].pid;
 	}
 	t->prev = cur;
 	t->have_prev = true;
 	read_status(t);
+	if (t->conn_mode)
+		conn_step(t);
 	return NT_EXIT_OK;
 }
 
@@ -264,7 +356,7 @@ static void summary_line(const struct top *t, char *buf, size_t len, bool keys, 
 	}
 	snprintf(buf, len, "netatop --top  %s  interval %.2f s  %zu processes, %zu exited  by %s, sorted by %s%s%s",
 		 when, t->view.interval, t->view.nalive, t->view.nexited, group_name(t->by),
-		 nt_sort_name(t->sort), counting_note(t), keys ? "  keys: s r t p c q" : "");
+		 nt_sort_name(t->sort), counting_note(t), keys ? "  keys: s r t p c q Enter" : "");
 	if (width <= 0 || (int)strlen(buf) <= width)
 		return;
 	snprintf(buf, len, "%s  %.1fs  %zu procs, %zu exited  by %s  sort: %s  (q quits)",
@@ -367,7 +459,10 @@ static void draw(struct top *t)
 	erase();
 	summary_line(t, line, sizeof(line), true, COLS);
 	put_line(y++, line, A_BOLD);
-	if (t->error[0]) {
+	if (t->typed[0]) {
+		snprintf(line, sizeof(line), "pid: %s_  (Enter shows its connections, Esc cancels)", t->typed);
+		put_line(y++, line, A_BOLD);
+	} else if (t->error[0]) {
 		snprintf(line, sizeof(line), "netatop: %s", t->error);
 		put_line(y++, line, A_BOLD);
 	} else if (t->have_view) {
@@ -389,21 +484,163 @@ static void draw(struct top *t)
 		 COLS > (int)strlen(line) ? COLS - (int)strlen(line) : 0, "");
 	put_line(y++, line, A_REVERSE);
 	for (i = 0; t->have_view && i < t->view.n && y < LINES; i++) {
-		nt_format_row(line, sizeof(line), &l, &t->view.rows[i]);
-		put_line(y++, line, t->view.rows[i].exited ? A_DIM : 0);
+		const struct nt_row *r = &t->view.rows[i];
+		attr_t a = r->exited ? A_DIM : 0;
+
+		if (t->by == NT_GROUP_PID && r->pid == t->sel_pid)
+			a |= A_REVERSE;
+		nt_format_row(line, sizeof(line), &l, r);
+		put_line(y++, line, a);
 	}
 	refresh();
+}
+
+/* The selected process's connections; its own rates above them. */
+static void draw_conns(struct top *t)
+{
+	const struct nt_row *r = row_of(t, t->conn_pid);
+	struct nt_conn_layout l;
+	char line[LINE_MAX_LEN], when[16] = "";
+	time_t now = time(NULL);
+	struct tm tm;
+	int y = 0;
+	size_t i;
+
+	erase();
+	if (localtime_r(&now, &tm))
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	snprintf(line, sizeof(line), "netatop --top  %s  pid %d %s%s: %zu connections, %zu closed  sorted by %s  keys: s r t p c Esc",
+		 when, (int)t->conn_pid, t->conn_comm, r && r->exited ? " (exited)" : "", t->cview.n,
+		 t->cview.nclosed, nt_sort_name(t->sort));
+	if ((int)strlen(line) > COLS)
+		snprintf(line, sizeof(line), "%s  pid %d %s: %zu conns, %zu closed  sort: %s  Esc: back",
+			 when, (int)t->conn_pid, t->conn_comm, t->cview.n, t->cview.nclosed,
+			 nt_sort_name(t->sort));
+	put_line(y++, line, A_BOLD);
+	if (t->conn_error[0]) {
+		snprintf(line, sizeof(line), "netatop: %s", t->conn_error);
+		put_line(y++, line, A_BOLD);
+	} else if (r) {
+		struct nt_view v;
+
+		memset(&v, 0, sizeof(v));
+		memcpy(v.rate, r->rate, sizeof(v.rate));
+		nt_format_totals(line, sizeof(line), &v);
+		if ((int)strlen(line) > COLS)
+			nt_format_totals_short(line, sizeof(line), &v);
+		put_line(y++, line, 0);
+	} else {
+		put_line(y++, t->cview.interval > 0 ? "" : "first sample: rates in one interval", 0);
+	}
+	nt_conn_layout_fit(&l, COLS);
+	nt_conn_format_header(line, sizeof(line), &l);
+	snprintf(line + strlen(line), sizeof(line) - strlen(line), "%*s",
+		 COLS > (int)strlen(line) ? COLS - (int)strlen(line) : 0, "");
+	put_line(y++, line, A_REVERSE);
+	if (t->conn_top >= t->cview.n)
+		t->conn_top = 0;
+	for (i = t->conn_top; i < t->cview.n && y < LINES; i++) {
+		const struct nt_conn_row *c = &t->cview.rows[i];
+
+		nt_conn_format_row(line, sizeof(line), &l, c);
+		put_line(y++, line, (c->e.flags & NT_CONN_ENTRY_CLOSED) ? A_DIM : 0);
+	}
+	if (t->cview.n == 0 && !t->conn_error[0] && y < LINES)
+		put_line(y++, "  (no open connection, none closed since the last sample)", 0);
+	refresh();
+}
+
+static void redraw(struct top *t)
+{
+	if (t->conn_mode)
+		draw_conns(t);
+	else
+		draw(t);
+}
+
+/* The row above or below the selection, in the order shown. */
+static void move_selection(struct top *t, int by)
+{
+	size_t i, at = 0;
+
+	if (!t->have_view || t->view.n == 0 || t->by != NT_GROUP_PID)
+		return;
+	for (i = 0; i < t->view.n; i++)
+		if (t->view.rows[i].pid == t->sel_pid)
+			at = i;
+	if (by < 0 && at > 0)
+		at--;
+	else if (by > 0 && at + 1 < t->view.n)
+		at++;
+	t->sel_pid = t->view.rows[at].pid;
+}
+
+/* Enter: the typed pid, else the selected row's. */
+static void enter_selected(struct top *t)
+{
+	pid_t pid = 0;
+
+	if (t->typed[0])
+		pid = (pid_t)atol(t->typed);
+	else if (t->by == NT_GROUP_PID)
+		pid = t->sel_pid;
+	t->typed[0] = '\0';
+	if (pid > 0)
+		conn_enter(t, pid);
 }
 
 static bool handle_key(struct top *t, int ch)
 {
 	enum nt_sort sort;
+	size_t n = strlen(t->typed);
 
+	if (ch >= '0' && ch <= '9' && !t->conn_mode) {
+		if (n + 1 < sizeof(t->typed)) {
+			t->typed[n] = (char)ch;
+			t->typed[n + 1] = '\0';
+		}
+		return true;
+	}
 	switch (ch) {
 	case 'q':
 	case 'Q':
 		stop_requested = 1;
 		return false;
+	case KEY_UP:
+		if (t->conn_mode) {
+			if (t->conn_top > 0)
+				t->conn_top--;
+		} else {
+			move_selection(t, -1);
+		}
+		return true;
+	case KEY_DOWN:
+		if (t->conn_mode) {
+			if (t->conn_top + 1 < t->cview.n)
+				t->conn_top++;
+		} else {
+			move_selection(t, 1);
+		}
+		return true;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (n)
+			t->typed[n - 1] = '\0';
+		return true;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		if (!t->conn_mode)
+			enter_selected(t);
+		return true;
+	case 27:	/* Esc */
+		t->typed[0] = '\0';
+		if (t->conn_mode) {
+			t->conn_mode = false;
+			conn_forget(t);
+		}
+		return true;
 	case 's':
 		sort = NT_SORT_SEND;
 		break;
@@ -428,6 +665,7 @@ static bool handle_key(struct top *t, int ch)
 	t->sort = sort;
 	if (t->have_view)
 		nt_view_sort(&t->view, sort);
+	nt_conn_view_sort(&t->cview, sort);
 	return true;
 }
 
@@ -451,6 +689,8 @@ static int run_screen(struct top *t)
 	intrflush(stdscr, FALSE);
 	keypad(stdscr, TRUE);
 	curs_set(0);
+	/* Esc goes back at once, not after ncurses' second of waiting for a sequence */
+	set_escdelay(25);
 	draw(t);
 	next = now_s() + interval;
 	while (!stop_requested) {
@@ -460,7 +700,7 @@ static int run_screen(struct top *t)
 			/* A daemon that went away is shown, and asked again next time. */
 			step(t);
 			done++;
-			draw(t);
+			redraw(t);
 			if (t->o->count && done >= t->o->count)
 				break;
 			next += interval;
@@ -471,7 +711,7 @@ static int run_screen(struct top *t)
 		timeout((int)(left * 1000) + 1);
 		ch = getch();
 		if (ch != ERR && handle_key(t, ch))
-			draw(t);
+			redraw(t);
 	}
 	endwin();
 	delscreen(scr);
@@ -488,6 +728,7 @@ int nt_top_main(const struct nt_options *o)
 	t.o = o;
 	t.by = group_of(o->by);
 	t.sort = NT_SORT_TOTAL;
+	t.conn_fd = -1;
 	/* ncursesw wants the terminal's character set; numbers stay "1.5", never "1,5" */
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");
@@ -515,5 +756,8 @@ out:
 	if (t.have_prev)
 		nt_sample_free(&t.prev);
 	free(t.users);
+	conn_forget(&t);
+	if (t.conn_fd >= 0)
+		close(t.conn_fd);
 	return rc;
 }

@@ -36,6 +36,9 @@ enum {
 	OPT_STOP,
 	OPT_KEEP_STATE,
 	OPT_UNLOAD,
+	OPT_CONNECTIONS,
+	OPT_PID,
+	OPT_UDP_PEERS,
 };
 
 static const struct option long_options[] = {
@@ -49,12 +52,15 @@ static const struct option long_options[] = {
 	{ "max-clients",	required_argument,	NULL, OPT_MAX_CLIENTS },
 	{ "exit-buffer",	required_argument,	NULL, OPT_EXIT_BUFFER },
 	{ "client-timeout",	required_argument,	NULL, OPT_CLIENT_TIMEOUT },
+	{ "udp-peers",		required_argument,	NULL, OPT_UDP_PEERS },
 	{ "user",		required_argument,	NULL, OPT_USER },
 	{ "group",		required_argument,	NULL, OPT_GROUP },
 	{ "no-drop",		no_argument,		NULL, OPT_NO_DROP },
 	{ "list",		no_argument,		NULL, OPT_LIST },
 	{ "check",		no_argument,		NULL, OPT_CHECK },
 	{ "json",		no_argument,		NULL, OPT_JSON },
+	{ "connections",	no_argument,		NULL, OPT_CONNECTIONS },
+	{ "pid",		required_argument,	NULL, OPT_PID },
 	{ "top",		no_argument,		NULL, OPT_TOP },
 	{ "by",			required_argument,	NULL, OPT_BY },
 	{ "metrics",		no_argument,		NULL, OPT_METRICS },
@@ -198,6 +204,7 @@ struct seen {
 	bool daemon;			/* an option only the daemon takes */
 	const char *top;		/* the last option only --top takes, or NULL */
 	const char *metrics;		/* the last option only --metrics takes, or NULL */
+	bool pid;			/* --pid */
 	enum nt_mode client;		/* --list, --check, --top or --metrics; NT_MODE_DAEMON: none */
 	const char *state;		/* the last of --pin-dir, --state-file, or NULL */
 };
@@ -259,6 +266,18 @@ static int shared_option(struct nt_options *o, struct seen *seen, int c, char *e
 	case OPT_KEEP_STATE:
 		o->keep_state = true;
 		return OPTION_TAKEN;
+	case OPT_CONNECTIONS:
+		o->connections = true;
+		return OPTION_TAKEN;
+	case OPT_PID: {
+		unsigned long long v;
+
+		if (parse_number(optarg, 1, 4194304, &v) < 0)
+			return fail(err, errlen, "--pid takes a process id from 1 to 4194304, not '%s'", optarg);
+		o->pid = (long)v;
+		seen->pid = true;
+		return OPTION_TAKEN;
+	}
 	case 'v':
 		o->verbose = true;
 		return OPTION_TAKEN;
@@ -303,6 +322,12 @@ static int daemon_option(struct nt_options *o, struct seen *seen, int c, char *e
 		if (parse_number(optarg, 1, 3600, &v) < 0)
 			return fail(err, errlen, "--client-timeout takes seconds from 1 to 3600, not '%s'", optarg);
 		o->client_timeout = (time_t)v;
+		break;
+	case OPT_UDP_PEERS:
+		if (parse_number(optarg, 0, NT_MAX_UDP_PEERS, &v) < 0)
+			return fail(err, errlen, "--udp-peers takes a count from 0 to %d, not '%s'",
+				    NT_MAX_UDP_PEERS, optarg);
+		o->udp_peers = (unsigned int)v;
 		break;
 	case OPT_USER:
 		if (!*optarg)
@@ -452,6 +477,10 @@ static int check_combination(const struct nt_options *o, const struct seen *seen
 {
 	if (o->json && o->mode != NT_MODE_LIST && o->mode != NT_MODE_CHECK)
 		return fail(err, errlen, "--json goes with --list or --check");
+	if (o->connections && o->mode != NT_MODE_LIST)
+		return fail(err, errlen, "--connections goes with --list");
+	if (seen->pid && !o->connections)
+		return fail(err, errlen, "--pid goes with --list --connections");
 	if (seen->daemon && o->mode != NT_MODE_DAEMON)
 		return fail(err, errlen, "daemon options cannot be combined with %s", mode_option_name(o->mode));
 	if (seen->top && o->mode != NT_MODE_TOP)
@@ -498,6 +527,7 @@ void nt_usage(FILE *out)
 	fprintf(out,
 "Usage: netatop [OPTION]...          run the daemon\n"
 "       netatop --list [--json] [-s PATH]\n"
+"       netatop --list --connections [--pid PID] [--json] [-s PATH]\n"
 "       netatop --check [--json] [--backend=NAME] [--count=WHAT]\n"
 "       netatop --top [-d SECS] [-n COUNT] [-b] [--by=WHAT] [-s PATH]\n"
 "       netatop --metrics [--metrics-file=PATH] [--metrics-state=PATH] [--top-n=N]\n"
@@ -533,6 +563,10 @@ void nt_usage(FILE *out)
 "                           one closes the client idle or stuck longest\n"
 "      --client-timeout=SECS  drop a client that reads nothing of a reply\n"
 "                           for SECS seconds (default %d)\n"
+"      --udp-peers=N        counting wire packets, show the N most active\n"
+"                           peers of each unconnected UDP socket, the rest\n"
+"                           summed as other peers (0 to 64; default 0: one\n"
+"                           line per socket, remote *)\n"
 "      --user=NAME          run as NAME once loaded (default %s)\n"
 "      --group=NAME         group that may connect to the socket (default %s)\n"
 "      --no-drop            keep root and every capability (debugging only)\n"
@@ -548,12 +582,19 @@ void nt_usage(FILE *out)
 "                           process, biggest total first\n"
 "      --json               with --list: one JSON object per line, raw numbers;\n"
 "                           with --check: one JSON object\n"
+"      --connections        with --list: one line per connection (socket) of\n"
+"                           each process instead, with its local and remote\n"
+"                           address and port, TCP state and counters; those\n"
+"                           closed in the last minute are marked CLOSED\n"
+"      --pid=PID            with --list --connections: only PID's\n"
 "      --check              tell whether and how netatop can run on this\n"
 "                           kernel, and whether atop can use it; exit 0 if\n"
 "                           netatop can run, 1 if not\n"
 "      --top                show the rates per process live, like top; keys:\n"
 "                           s r t sort by send, receive, total rate; p pid;\n"
-"                           c command; q quit\n"
+"                           c command; q quit; Enter shows the connections\n"
+"                           of the selected process (arrows or its pid\n"
+"                           typed to select), Esc goes back\n"
 "  -d SECS                  with --top: refresh every SECS seconds (default %u)\n"
 "  -n COUNT                 with --top: stop after COUNT refreshes\n"
 "  -b                       with --top: batch mode, plain text for logs and pipes\n"

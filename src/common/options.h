@@ -41,6 +41,8 @@ struct nt_options {
 	bool foreground;
 	bool verbose;
 	bool json;
+	bool connections;		/* --list --connections */
+	long pid;			/* --pid; 0: every process */
 	bool no_drop;
 	const char *user;
 	const char *group;
@@ -57,6 +59,7 @@ struct nt_options {
 	const char *pin_dir;		/* bpffs directory; "none": keep nothing */
 	const char *state_file;		/* exited records across a --keep-state restart */
 	bool keep_state;		/* --stop --keep-state */
+	unsigned int udp_peers;		/* --udp-peers: 0, off */
 	/* --top */
 	unsigned int interval_ms;	/* -d */
 	unsigned long count;		/* -n; 0: until q */
@@ -83,6 +86,7 @@ struct nt_options {
 #define NT_DEFAULT_CLIENT_TIMEOUT 30
 #define NT_DEFAULT_INTERVAL_MS	2000
 #define NT_DEFAULT_TOP_N	20
+#define NT_MAX_UDP_PEERS	64
 
 void nt_options_defaults(struct nt_options *o);
 

@@ -9,6 +9,8 @@
 #include "config.h"
 #include "run.h"
 #include "collect.h"
+#include "connproto.h"
+#include "unixsock.h"
 #include "exitcodes.h"
 #include "exited.h"
 #include "exitsave.h"
@@ -70,6 +72,22 @@ static void source_status(void *ctx, struct nt_status *st)
 	snprintf(st->counting, sizeof(st->counting), "%s", nt_collect_counting(ctx));
 	nt_collect_unattributed(ctx, &u);
 	nt_taskcount_from_kernel(&st->unattributed, &u);
+}
+
+static int source_conns(void *ctx, unsigned int pid, const struct nt_conn_record **recs, size_t *n)
+{
+	return nt_collect_conns(ctx, pid, recs, n);
+}
+
+static int source_peers(void *ctx, const struct nt_peer_record **recs, size_t *n)
+{
+	return nt_collect_peers(ctx, recs, n);
+}
+
+static int source_conns_drain(void *ctx, void (*keep)(void *kctx, const struct nt_conn_record *rec),
+			      void *kctx)
+{
+	return nt_collect_conns_drain(ctx, keep, kctx);
 }
 
 /*
@@ -179,8 +197,8 @@ int nt_daemon_main(const struct nt_options *o)
 	struct nt_collector *col = NULL;
 	struct nt_server *srv = NULL;
 	struct nt_rundir rd;
-	int pidfd = -1, listenfd = -1, rc;
-	char err[512];
+	int pidfd = -1, listenfd = -1, connfd = -1, rc;
+	char err[512], conn_path[NT_SOCKET_PATH_MAX];
 	sigset_t mask;
 
 	nt_log_init("netatop", o->foreground, o->verbose);
@@ -206,7 +224,7 @@ int nt_daemon_main(const struct nt_options *o)
 	if (rc != NT_EXIT_OK)
 		return startup_failure(rc, err);
 	rc = nt_collect_open(&col, o->backend, o->counting, (size_t)o->exit_buffer_mib << 20,
-			     nt_options_pin_dir(o), err, sizeof(err));
+			     o->udp_peers, nt_options_pin_dir(o), err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		goto out_err;
 	rc = nt_rundir_link(&rd, o->socket_path, err, sizeof(err));
@@ -215,9 +233,24 @@ int nt_daemon_main(const struct nt_options *o)
 	rc = nt_socket_listen(rd.serve, &listenfd, err, sizeof(err));
 	if (rc != NT_EXIT_OK)
 		goto out_err;
+	/*
+	 * The connection query: beside the socket bound, never instead of it,
+	 * so in the run directory too, where the daemon may remove it at exit
+	 * (and the next start replaces it when one that died left it).
+	 */
+	if (nt_conn_socket_path(rd.serve, conn_path, sizeof(conn_path)) < 0) {
+		nt_log(LOG_NOTICE, "no connection query: %s%s would be too long a socket path (choose a shorter --pidfile directory)",
+		       rd.serve, NT_CONN_SOCKET_SUFFIX);
+	} else {
+		rc = nt_socket_listen(conn_path, &connfd, err, sizeof(err));
+		if (rc != NT_EXIT_OK)
+			goto out_err;
+	}
 	hand_over_to(o, &rd, col);
 	if (geteuid() == 0) {
 		rc = nt_socket_set_group(rd.serve, o->group, err, sizeof(err));
+		if (rc == NT_EXIT_OK && connfd >= 0)
+			rc = nt_socket_set_group(conn_path, o->group, err, sizeof(err));
 		if (rc != NT_EXIT_OK)
 			goto out_err;
 		if (!o->no_drop) {
@@ -229,6 +262,7 @@ int nt_daemon_main(const struct nt_options *o)
 
 	struct nt_server_config cfg = {
 		.listen_fd = listenfd,
+		.conn_listen_fd = connfd,
 		.pidfile_fd = pidfd,
 		.max_clients = o->max_clients,
 		.client_timeout = o->client_timeout,
@@ -243,6 +277,15 @@ int nt_daemon_main(const struct nt_options *o)
 		.status = source_status,
 		.pid_holder = nt_pid_holder,
 		.pid_gen = nt_pid_gen,
+		.conns = {
+			.ctx = col,
+			.available = nt_collect_has_conns(col),
+			.live = source_conns,
+			.drain = source_conns_drain,
+			.udp_peers = nt_collect_udp_peers(col),
+			.peers = source_peers,
+		},
+		.conn_event_fd = nt_collect_conns_event_fd(col),
 	};
 	srv = nt_server_new(&cfg, &src);
 	if (!srv) {
@@ -263,6 +306,8 @@ int nt_daemon_main(const struct nt_options *o)
 	else if (nt_collect_keeps_state(col))
 		nt_log(LOG_INFO, "kernel state kept in %s: counting survives a restart or a crash of the daemon",
 		       o->pin_dir);
+	if (o->udp_peers && !nt_collect_udp_peers(col))
+		nt_log(LOG_NOTICE, "--udp-peers needs wire counting: unconnected UDP sockets are one line each");
 	if (nt_collect_cgroup_root(col))
 		nt_log(LOG_INFO, "packet programs attached at the root of the cgroup v2 hierarchy, reached through %s",
 		       nt_collect_cgroup_root(col));
@@ -283,6 +328,10 @@ out:
 	nt_server_free(srv);
 	if (listenfd >= 0)
 		close(listenfd);
+	if (connfd >= 0) {
+		close(connfd);
+		remove_file(conn_path);
+	}
 	if (pidfd >= 0) {
 		remove_file(o->pidfile);
 		close(pidfd);

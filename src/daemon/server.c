@@ -63,6 +63,7 @@ struct nt_server {
 	int reserve_fd;			/* given up to accept-and-close on EMFILE */
 	struct nt_client *clients;
 	unsigned int nclients;
+	struct nt_connserve *conns;	/* NULL without a connection socket */
 	bool stop;
 	bool keep_state;		/* stopped by SIGUSR1: a restart, not a stop */
 	struct nt_status published;
@@ -73,7 +74,7 @@ struct nt_server {
 };
 
 /* epoll tags for the fds that are not clients */
-static char tag_listen, tag_signal, tag_event;
+static char tag_listen, tag_signal, tag_event, tag_conns, tag_conn_event;
 
 static time_t monotonic_now(void)
 {
@@ -138,6 +139,7 @@ void nt_server_free(struct nt_server *s)
 	if (s->reserve_fd >= 0)
 		close(s->reserve_fd);
 	nt_exited_free(&s->exited);
+	nt_connserve_free(s->conns);
 	free(s);
 }
 
@@ -611,6 +613,14 @@ static int next_timeout(const struct nt_server *s, time_t now)
 			first = due;
 		any = true;
 	}
+	if (s->conns) {
+		long due = nt_connserve_next_timeout(s->conns, now);
+
+		if (due >= 0 && (!any || now + due < first)) {
+			first = now + due;
+			any = true;
+		}
+	}
 	if (!any)
 		return -1;
 	return first <= now ? 0 : (int)(first - now) * 1000;
@@ -667,6 +677,20 @@ static int setup(struct nt_server *s)
 	    epoll_add(s->epfd, s->sigfd, EPOLLIN, &tag_signal) < 0 ||
 	    (s->src.event_fd >= 0 && epoll_add(s->epfd, s->src.event_fd, EPOLLIN, &tag_event) < 0))
 		return -errno;
+	if (s->cfg.conn_listen_fd >= 0) {
+		struct nt_connserve_config cc = {
+			.listen_fd = s->cfg.conn_listen_fd,
+			.max_clients = s->cfg.max_clients,
+			.client_timeout = s->cfg.client_timeout,
+		};
+
+		s->conns = nt_connserve_new(&cc, &s->src.conns);
+		if (!s->conns || epoll_add(s->epfd, nt_connserve_fd(s->conns), EPOLLIN, &tag_conns) < 0)
+			return -ENOMEM;
+		if (s->src.conn_event_fd >= 0 &&
+		    epoll_add(s->epfd, s->src.conn_event_fd, EPOLLIN, &tag_conn_event) < 0)
+			return -errno;
+	}
 	publish_status(s);
 	return 0;
 }
@@ -699,7 +723,7 @@ int nt_server_run(struct nt_server *s)
 	if (rc < 0)
 		return rc;
 	while (!s->stop) {
-		bool drain = false, incoming = false;
+		bool drain = false, incoming = false, conns_ready = false, conns_drain = false;
 		time_t now = monotonic_now();
 
 		n = epoll_wait(s->epfd, ev, NT_MAX_EVENTS, next_timeout(s, now));
@@ -727,6 +751,14 @@ int nt_server_run(struct nt_server *s)
 				drain = true;
 				continue;
 			}
+			if (tag == &tag_conns) {
+				conns_ready = true;
+				continue;
+			}
+			if (tag == &tag_conn_event) {
+				conns_drain = true;
+				continue;
+			}
 			if (ev[i].events & EPOLLIN)
 				alive = client_read(c);
 			if (alive && (ev[i].events & EPOLLOUT))
@@ -740,6 +772,10 @@ int nt_server_run(struct nt_server *s)
 		answer_waiting_clients(s, now);
 		if (incoming)
 			accept_clients(s, now);
+		if (conns_drain)
+			nt_connserve_drain(s->conns, now);
+		if (conns_ready)
+			nt_connserve_run(s->conns, now);
 		if (drain) {
 			reserve_release(s);
 			drain_exited(s, nt_boot_epoch(), now);
@@ -747,6 +783,8 @@ int nt_server_run(struct nt_server *s)
 			publish_status(s);
 		}
 		drop_stalled(s, now);
+		if (s->conns)
+			nt_connserve_drop_stalled(s->conns, now);
 	}
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "status.h"
+#include "connserve.h"
 #include "exited.h"
 #include "records.h"
 
@@ -28,10 +29,14 @@ struct nt_source {
 	nt_pid_holder_fn *pid_holder;
 	/* changes whenever a pid is handed out (exited.h), or NULL: then every pid is asked about */
 	nt_pid_gen_fn *pid_gen;
+	/* the connection query's source; conn_event_fd readable when its ring fills, or -1 */
+	struct nt_conn_source conns;
+	int conn_event_fd;
 };
 
 struct nt_server_config {
 	int listen_fd;
+	int conn_listen_fd;	/* the connection query's socket, or -1 */
 	int pidfile_fd;		/* status is published here, or -1 */
 	unsigned int max_clients;
 	time_t client_timeout;

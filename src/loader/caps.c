@@ -28,9 +28,14 @@ bool nt_have_bpf_caps(void)
 	       (nt_have_cap("cap_bpf") && nt_have_cap("cap_perfmon"));
 }
 
+bool nt_have_net_admin(void)
+{
+	return nt_have_cap("cap_sys_admin") || nt_have_cap("cap_net_admin");
+}
+
 bool nt_wire_allowed(char *reason, size_t len)
 {
-	if (nt_have_cap("cap_sys_admin") || nt_have_cap("cap_net_admin"))
+	if (nt_have_net_admin())
 		return true;
 	snprintf(reason, len, "the packet programs need CAP_NET_ADMIN, which this process lacks (let the service give it: the daemon drops it once they are loaded)");
 	return false;

@@ -8,6 +8,9 @@
 /* CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) are effective: loading BPF is allowed. */
 bool nt_have_bpf_caps(void);
 
+/* CAP_NET_ADMIN (or CAP_SYS_ADMIN): the kernel loads cgroup programs only so. */
+bool nt_have_net_admin(void);
+
 /*
  * May this process load the packet programs of wire counting?  The
  * kernel loads cgroup_skb programs only with CAP_NET_ADMIN (or

@@ -22,7 +22,11 @@ struct nt_collector;
  * Returns an nt_exit status; err holds the one-line reason on failure.
  */
 int nt_collect_open(struct nt_collector **cp, enum nt_backend want, enum nt_counting counting,
-		    size_t exit_bytes, const char *pin_dir, char *err, size_t errlen);
+		    size_t exit_bytes, unsigned int udp_peers, const char *pin_dir,
+		    char *err, size_t errlen);
+
+/* Peers remembered across every unconnected UDP socket (--udp-peers on). */
+#define NT_PEERS_MAX 16384
 
 /*
  * Load exactly one backend (for --check's proof), counting wire packets
@@ -72,6 +76,30 @@ int nt_collect_drain(struct nt_collector *c, nt_collect_exit_cb cb, void *ctx);
 
 /* Live processes; the array stays valid until the next call. */
 int nt_collect_live(struct nt_collector *c, const struct nt_task_record **recs, size_t *n);
+
+/* Whether per-connection counters are kept (socket storage, Linux 6.4+). */
+bool nt_collect_has_conns(const struct nt_collector *c);
+
+/* Readable when the ring of closed connections is filling up; -1 without one. */
+int nt_collect_conns_event_fd(const struct nt_collector *c);
+
+/*
+ * The open connections of live processes, of process `pid` only unless it
+ * is 0; valid until the next call; -ENOTSUP without.
+ */
+int nt_collect_conns(struct nt_collector *c, unsigned int pid, const struct nt_conn_record **recs,
+		     size_t *n);
+
+/* --udp-peers: how many peers of an unconnected UDP socket to show; 0: none kept. */
+unsigned int nt_collect_udp_peers(const struct nt_collector *c);
+
+/* Every peer of an unconnected UDP socket remembered; valid until the next call. */
+int nt_collect_peers(struct nt_collector *c, const struct nt_peer_record **recs, size_t *n);
+
+typedef void (*nt_collect_conn_cb)(void *ctx, const struct nt_conn_record *rec);
+
+/* Hand the final counters of the connections closed since the last call to cb. */
+int nt_collect_conns_drain(struct nt_collector *c, nt_collect_conn_cb cb, void *ctx);
 
 void nt_collect_drops(const struct nt_collector *c, unsigned long long drops[NT_DROP__MAX]);
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "backend.h"
+#include "conns.h"
 #include "kretprobe.h"
 #include "livewalk.h"
 #include "pins.h"
@@ -28,6 +29,11 @@ struct nt_collector {
 	size_t exit_bytes;
 	enum nt_backend backend;
 	bool wire;			/* counting packets, not calls */
+	bool conns;			/* per-connection counters kept (conns.c) */
+	struct nt_conns conn;
+	unsigned int udp_peers;		/* --udp-peers: shown per socket; 0: none kept */
+	struct nt_peer_record *peers;	/* the last read of nt_peers */
+	size_t peers_cap;
 	char cgroup_root[160];		/* how the packet programs reached the cgroup v2 root */
 	struct nt_kretprobe kretprobes[NT_FN__MAX];
 	struct nt_task_record *live;

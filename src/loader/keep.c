@@ -13,13 +13,20 @@
 
 #include "netatop.skel.h"
 
-/* The maps that hold counters or records; nt_live and .rodata are each daemon's own. */
+/*
+ * The maps that hold counters or records; nt_live and .rodata are each
+ * daemon's own.  The rings go too: what the programs wrote and no daemon
+ * read yet waits there for the next one (the consumer position is the
+ * ring's, not the reader's).
+ */
 struct kept_map {
 	const char *pin;
 	struct bpf_map *map;
 };
 
-static size_t kept_maps(struct netatop_bpf *skel, struct kept_map out[5])
+#define NT_KEPT_MAPS_MAX 7
+
+static size_t kept_maps(struct netatop_bpf *skel, struct kept_map out[NT_KEPT_MAPS_MAX])
 {
 	size_t n = 0;
 
@@ -27,15 +34,35 @@ static size_t kept_maps(struct netatop_bpf *skel, struct kept_map out[5])
 	out[n++] = (struct kept_map){ "exited", skel->maps.nt_exited };
 	out[n++] = (struct kept_map){ "bss", skel->maps.bss };
 	out[n++] = (struct kept_map){ "inflight", skel->maps.nt_inflight };
+	/* the per-socket counters of the connection view live in the socket storage */
 	if (bpf_map__autocreate(skel->maps.nt_socks))
 		out[n++] = (struct kept_map){ "socks", skel->maps.nt_socks };
+	if (bpf_map__autocreate(skel->maps.nt_conns_closed))
+		out[n++] = (struct kept_map){ "conns_closed", skel->maps.nt_conns_closed };
+	if (bpf_map__autocreate(skel->maps.nt_peers))
+		out[n++] = (struct kept_map){ "peers", skel->maps.nt_peers };
 	return n;
 }
 
-/* Hook programs count, so they stay with their links; the readers are each daemon's own. */
+/*
+ * Hook programs count, so they stay with their links; the readers (the
+ * task walks, the socket walks of the connection query) are each
+ * daemon's own.
+ */
 static bool is_hook(struct netatop_bpf *skel, const struct bpf_program *prog)
 {
-	return prog != skel->progs.nt_dump_tasks && prog != skel->progs.nt_walk_procs;
+	return prog != skel->progs.nt_dump_tasks && prog != skel->progs.nt_walk_procs &&
+	       prog != skel->progs.nt_dump_tcp && prog != skel->progs.nt_dump_udp;
+}
+
+/*
+ * Attached where it can be (collect.c): counting calls, a daemon whose
+ * cgroup attach failed kept it without a link, and its state counts all
+ * the rest.
+ */
+static bool is_optional(struct netatop_bpf *skel, const struct bpf_program *prog)
+{
+	return prog == skel->progs.nt_sock_release;
 }
 
 static void link_pin_name(const struct bpf_program *prog, char *out, size_t len)
@@ -56,7 +83,7 @@ bool nt_keep_open(struct nt_collector *c, const char *dir, const char *stamp)
 }
 
 bool nt_keep_find(struct nt_collector *c, enum nt_backend want, enum nt_counting counting,
-		  size_t exit_bytes, struct nt_pin_meta *m)
+		  size_t exit_bytes, unsigned int udp_peers, struct nt_pin_meta *m)
 {
 	int rc;
 
@@ -82,13 +109,20 @@ bool nt_keep_find(struct nt_collector *c, enum nt_backend want, enum nt_counting
 		nt_pins_state_remove(&c->pins);
 		return false;
 	}
+	/* the packet programs read --udp-peers from their own, pinned, read-only data */
+	if (m->wire && m->udp_peers != udp_peers) {
+		nt_log(LOG_NOTICE, "the kernel state kept in %s was made for --udp-peers=%u, this daemon asks --udp-peers=%u: removed it, counting starts afresh",
+		       c->pins.dir, m->udp_peers, udp_peers);
+		nt_pins_state_remove(&c->pins);
+		return false;
+	}
 	return true;
 }
 
 int nt_keep_reuse(struct nt_collector *c)
 {
 	struct bpf_object_skeleton *s = c->skel->skeleton;
-	struct kept_map maps[5];
+	struct kept_map maps[NT_KEPT_MAPS_MAX];
 	char name[NT_PIN_NAME_MAX];
 	size_t i, n;
 	int fd, rc;
@@ -111,15 +145,17 @@ int nt_keep_reuse(struct nt_collector *c)
 			continue;
 		link_pin_name(prog, name, sizeof(name));
 		fd = nt_pins_get(&c->pins, name);
-		if (fd < 0)
+		if (fd < 0 && !(fd == -ENOENT && is_optional(c->skel, prog)))
 			return fd;
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		bpf_program__set_autoload(prog, false);
 	}
 	return 0;
 }
 
-static int pin_all(struct nt_collector *c, enum nt_backend want, enum nt_counting counting)
+static int pin_all(struct nt_collector *c, enum nt_backend want, enum nt_counting counting,
+		   unsigned int udp_peers)
 {
 	struct bpf_object_skeleton *s = c->skel->skeleton;
 	struct nt_pin_meta m = {
@@ -129,8 +165,9 @@ static int pin_all(struct nt_collector *c, enum nt_backend want, enum nt_countin
 		.backend = (uint32_t)c->backend,
 		.wire = c->wire,
 		.exit_bytes = c->exit_bytes,
+		.udp_peers = c->wire ? udp_peers : 0,
 	};
-	struct kept_map maps[5];
+	struct kept_map maps[NT_KEPT_MAPS_MAX];
 	char name[NT_PIN_NAME_MAX];
 	size_t i, n;
 	int rc;
@@ -161,7 +198,8 @@ static int pin_all(struct nt_collector *c, enum nt_backend want, enum nt_countin
 	return nt_pins_meta_write(&c->pins, &m);
 }
 
-void nt_keep_pin(struct nt_collector *c, enum nt_backend want, enum nt_counting counting)
+void nt_keep_pin(struct nt_collector *c, enum nt_backend want, enum nt_counting counting,
+		 unsigned int udp_peers)
 {
 	int rc;
 
@@ -173,7 +211,7 @@ void nt_keep_pin(struct nt_collector *c, enum nt_backend want, enum nt_counting 
 		nt_pins_close(&c->pins, true);
 		return;
 	}
-	rc = pin_all(c, want, counting);
+	rc = pin_all(c, want, counting, udp_peers);
 	if (rc < 0) {
 		nt_log(LOG_WARNING, "cannot keep the kernel state in %s (%s): counters will not survive a restart",
 		       c->pins.dir, strerror(-rc));

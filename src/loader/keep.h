@@ -26,7 +26,7 @@ bool nt_keep_open(struct nt_collector *c, const char *dir, const char *stamp);
  * the line says so.  On true, `m` says what the state is.
  */
 bool nt_keep_find(struct nt_collector *c, enum nt_backend want, enum nt_counting counting,
-		  size_t exit_bytes, struct nt_pin_meta *m);
+		  size_t exit_bytes, unsigned int udp_peers, struct nt_pin_meta *m);
 
 /*
  * Between open and load: let the skeleton use the pinned maps, and load
@@ -36,6 +36,7 @@ bool nt_keep_find(struct nt_collector *c, enum nt_backend want, enum nt_counting
 int nt_keep_reuse(struct nt_collector *c);
 
 /* After a fresh load: pin it all for the next daemon (a failure is logged, and costs only that). */
-void nt_keep_pin(struct nt_collector *c, enum nt_backend want, enum nt_counting counting);
+void nt_keep_pin(struct nt_collector *c, enum nt_backend want, enum nt_counting counting,
+		 unsigned int udp_peers);
 
 #endif

@@ -20,7 +20,7 @@
 #define NT_BPF_FS_ROOT "/sys/fs/bpf"
 #define NT_META_NAME "meta"
 /* Bumped when what is pinned, or how, changes: an older state is then not adopted. */
-#define NT_PIN_FORMAT 1
+#define NT_PIN_FORMAT 2
 
 static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 {
@@ -37,7 +37,8 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 void nt_pins_stamp(const void *obj, size_t len, char *out, size_t outlen)
 {
 	uint32_t sizes[] = { NT_PIN_FORMAT, sizeof(struct nt_task_record), sizeof(struct nt_counters),
-			     sizeof(struct nt_pin_meta), NT_DROP__MAX };
+			     sizeof(struct nt_pin_meta), NT_DROP__MAX, sizeof(struct nt_conn_record),
+			     sizeof(struct nt_peer_record) };
 	const char *salt = getenv("NETATOP_TEST_LAYOUT");
 	uint64_t h = 0xcbf29ce484222325ULL;
 

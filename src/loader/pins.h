@@ -40,7 +40,7 @@ struct nt_pin_meta {
 	uint32_t wire;			/* 1: counting packets */
 	uint64_t exit_bytes;		/* the ring buffer's size */
 	uint32_t nlinks;		/* links pinned, for the check */
-	uint32_t pad;
+	uint32_t udp_peers;		/* --udp-peers, counting packets; else 0 */
 };
 
 #define NT_PIN_META_MAGIC 0x6e74706d65746131ULL	/* "ntpmeta1" */

@@ -606,6 +606,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.listen_fd = listen_socket();
 	cfg.pidfile_fd = status_fd;
+	cfg.conn_listen_fd = -1;
 	cfg.max_clients = 1 + fz_u8(&in) % 4;
 	cfg.client_timeout = 60;
 	cfg.keep_exited = (time_t[]){ 0, 0, 1, 900 }[fz_u8(&in) % 4];

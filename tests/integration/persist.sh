@@ -6,6 +6,10 @@
 #    counters a client reads never go down and are exact, the 2 s of the
 #    gap included; processes that exited before the kill (nobody asked
 #    since) and during the gap are delivered once, exactly; no pid twice;
+#  - the sender's connection (the connection query, netatop(8),
+#    CONNECTIONS) keeps its counters across the kill -9 too: they go on
+#    from where they were, the gap included, and hold exactly what the
+#    sender sent;
 #  - netatop --stop --keep-state and a new daemon: the exited records the
 #    old one held for its clients come back from --state-file, once;
 #  - a state made for another --exit-buffer, or by a build with other
@@ -60,6 +64,25 @@ kill9() {
 }
 
 reply() { $GEN reply "$NT_SOCK" "$NT_DIR/$1.json"; }
+# conn_sent PID [closed]: the datagrams its UDP connections (the closed
+# ones only) sent, as the connection query says
+conn_sent() {
+	"$NETATOP" --list --connections --json --pid "$1" --socket "$NT_SOCK" | "$PYTHON" -c '
+import json, sys
+closed = sys.argv[1] == "closed"
+print(sum(e["sndpacks"] for e in map(json.loads, sys.stdin)
+          if e["proto"] == "udp" and (e["closed"] or not closed)))' "${2:-all}"
+}
+# How many of the one-shot processes in $1 have their closed connection
+# listed with all they sent.
+closes_listed() {
+	n=0
+	while read -r line; do
+		eval "$(echo "$line" | tr ' ' '\n' | sed -n 's/^\(pid\|count\)=/once_\1=/p')"
+		[ "$(conn_sent "$once_pid" closed)" = "$once_count" ] && n=$((n + 1))
+	done <"$1"
+	echo "$n"
+}
 counter() { $GEN field "$NT_DIR/$1.json" "$2" "$3"; }
 log_has() { grep -q -e "$1" "$NT_DIR/log"; }
 once() { $GEN once "$port" "$1" "$2" >>"$NT_DIR/$3"; }
@@ -139,6 +162,9 @@ run_mode() {
 	reply before
 	before=$(counter before "$sender" udpsndpacks)
 	check "the sender is counted before the kill ($before datagrams)" [ "$before" -gt 0 ]
+	conn_before=$(conn_sent "$sender")
+	check "the sender's connection is counted before the kill (${conn_before:-none} datagrams)" \
+		[ "${conn_before:-0}" -gt 0 ]
 
 	# exit while this daemon runs, but nobody asks: still in the exit buffer at the kill
 	once 11 300 once.out
@@ -157,6 +183,13 @@ run_mode() {
 	gap=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")
 	check "the counters went on during the ${gap} s without a daemon ($before -> $after datagrams, at $RATE/s)" \
 		[ "$after" -ge $((before + RATE)) ]
+	conn_after=$(conn_sent "$sender")
+	check "the sender's connection went on from where it was (${conn_before:-none} -> ${conn_after:-none} datagrams)" \
+		[ "${conn_after:-0}" -ge $((${conn_before:-0} + RATE)) ]
+	# closed after the last query: two still in their ring at the kill, two while no daemon ran
+	closes=$(closes_listed "$NT_DIR/once.out")
+	check "the connections that closed unread by the killed daemon are listed, closed, exactly ($closes of 4)" \
+		[ "$closes" -eq 4 ]
 	settle
 	reply exact
 	if msg=$($GEN check "$count" "$NT_DIR/exact.json" "$NT_DIR" "$sender" "$receiver" "$NT_DIR/once.out"); then
@@ -164,6 +197,10 @@ run_mode() {
 	else
 		bad "after kill -9 and 2 s: $msg"
 	fi
+	read -r sent _ <"$NT_DIR/$sender.count"
+	conn_exact=$(conn_sent "$sender")
+	check "after kill -9 and 2 s, the sender's connection holds all it sent (${conn_exact:-none} of $sent datagrams)" \
+		[ "${conn_exact:-0}" -eq "$sent" ]
 
 	# a clean restart: the exited record the daemon holds goes through the state file
 	once 15 304 held.out

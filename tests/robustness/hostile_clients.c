@@ -18,7 +18,10 @@
  * idle connections; clients asking at full speed; a newcomer while 2,000
  * connections that asked and never read fill --max-clients, or while they
  * are more than the daemon's descriptor limit: it is served, exactly, in
- * at most NEWCOMER_MAX_MS (printed as "newcomer ...: served in X ms").
+ * at most NEWCOMER_MAX_MS (printed as "newcomer ...: served in X ms"); on
+ * the connection query's socket, requests that are not one (garbage,
+ * atop's request, 1 MiB), a partial one left waiting and valid ones never
+ * read: error replies or closes, and a valid query still answered at once.
  *
  * NETATOP_STRESS_SECONDS (default 10) sets how long clients hammer the
  * daemon at full speed, and the idle test keeps its clients silent twice
@@ -38,6 +41,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "connproto.h"
 #include "robust.h"
 
 #define TEST_TIMEOUT_S		300	/* a hang detector, generous for loaded machines */
@@ -807,6 +811,144 @@ START_TEST(test_newcomer_out_of_fds)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the connection query's socket */
+
+static int conn_connect(const struct setting *s)
+{
+	char path[sizeof(s->h.sock) + sizeof(NT_CONN_SOCKET_SUFFIX)];
+
+	ck_assert(nt_conn_socket_path(s->h.sock, path, sizeof(path)) == 0);
+	return rb_connect(path);
+}
+
+/* A valid query answers, within a second, with a head and whole entries. */
+static void conn_query_ok(const struct setting *s, const char *when)
+{
+	struct nt_conn_request q;
+	struct nt_conn_reply_head head;
+	long long t0 = rb_now_ms();
+	size_t got = 0, want;
+	char buf[65536];
+	int fd = conn_connect(s);
+
+	nt_conn_request_make(&q, 0);
+	ck_assert(send(fd, &q, sizeof(q), MSG_NOSIGNAL) == (ssize_t)sizeof(q));
+	while (got < sizeof(head)) {
+		ssize_t n = recv(fd, (char *)&head + got, sizeof(head) - got, 0);
+
+		ck_assert_msg(n > 0, "%s: the connection query got no head (%s)", when,
+			      n ? strerror(errno) : "EOF");
+		got += (size_t)n;
+	}
+	ck_assert_msg(memcmp(head.magic, NT_CONN_MAGIC, sizeof(head.magic)) == 0 &&
+		      head.status == NT_CONN_OK, "%s: head status %u", when, head.status);
+	want = (size_t)head.count * sizeof(struct nt_conn_entry);
+	for (got = 0; got < want;) {
+		ssize_t n = recv(fd, buf, sizeof(buf) < want - got ? sizeof(buf) : want - got, 0);
+
+		ck_assert_msg(n > 0, "%s: %zu of %zu bytes of entries", when, got, want);
+		got += (size_t)n;
+	}
+	close(fd);
+	printf("%s: a valid connection query answered in %lld ms (%u entries)\n", when,
+	       rb_now_ms() - t0, head.count);
+	ck_assert_msg(rb_now_ms() - t0 < 5000, "%s: the daemon was blocked", when);
+}
+
+/* Send `len` bytes that are no request; expect the error head, or a reset, and a close. */
+static void conn_refused(const struct setting *s, const char *bytes, size_t len, const char *what)
+{
+	struct nt_conn_reply_head head;
+	size_t sent = 0, got = 0;
+	bool eof = false;
+	int fd = conn_connect(s);
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	while (sent < len && !eof) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLOUT };
+		ssize_t n;
+
+		ck_assert_msg(poll(&pfd, 1, 10000) > 0, "%s: the daemon stalled", what);
+		if (pfd.revents & POLLOUT) {
+			n = send(fd, bytes + sent, len - sent, MSG_NOSIGNAL);
+			if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+				break;	/* closed on us: as good as the head */
+			if (n > 0)
+				sent += (size_t)n;
+		}
+		if (pfd.revents & (POLLIN | POLLHUP)) {
+			n = recv(fd, (char *)&head + got, sizeof(head) - got, 0);
+			if (n <= 0)
+				eof = true;
+			else
+				got += (size_t)n;
+		}
+	}
+	while (!eof && got < sizeof(head)) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		ck_assert_msg(poll(&pfd, 1, 10000) > 0, "%s: no answer, no close", what);
+		n = recv(fd, (char *)&head + got, sizeof(head) - got, 0);
+		if (n <= 0)
+			eof = true;
+		else
+			got += (size_t)n;
+	}
+	if (got == sizeof(head))
+		ck_assert_msg(head.status == NT_CONN_BAD_REQUEST, "%s: status %u, not an error", what,
+			      head.status);
+	if (!eof) {
+		long extra = rb_bytes_within(fd, 5000, &eof);
+
+		ck_assert_msg(eof && extra == 0, "%s: %ld bytes after the error, %s", what, extra,
+			      eof ? "then a close" : "and no close");
+	}
+	close(fd);
+	printf("%s: %s after %zu of %zu bytes\n", what,
+	       got == sizeof(head) ? "error head and close" : "closed", sent, len);
+}
+
+START_TEST(test_conn_query_hostile)
+{
+	static const char *const args[] = { "--client-timeout", "2", NULL };
+	struct nt_conn_request q;
+	struct setting s;
+	int partial, nonreader, i;
+	char *junk;
+
+	setting_up(&s, "connection query", args, 0);
+	conn_query_ok(&s, "before");
+	junk = malloc(MIB);
+	ck_assert(junk);
+	memset(junk, 0xA5, MIB);
+	conn_refused(&s, junk, sizeof(struct nt_conn_request), "16 bytes of garbage");
+	/* what atop sends, by mistake on the wrong socket: a record's worth of anything */
+	conn_refused(&s, junk, REC_SIZE, "atop's request");
+	conn_refused(&s, junk, MIB, "1 MiB of garbage");
+	nt_conn_request_make(&q, 0);
+	q.version = 99;
+	conn_refused(&s, (const char *)&q, sizeof(q), "another version");
+	free(junk);
+
+	/* half a request, left waiting; valid requests never read */
+	partial = conn_connect(&s);
+	ck_assert(send(partial, "NTCO", 4, MSG_NOSIGNAL) == 4);
+	nonreader = conn_connect(&s);
+	nt_conn_request_make(&q, 0);
+	fcntl(nonreader, F_SETFL, fcntl(nonreader, F_GETFL) | O_NONBLOCK);
+	for (i = 0; i < 10000; i++)
+		if (send(nonreader, &q, sizeof(q), MSG_NOSIGNAL) < 0)
+			break;
+	conn_query_ok(&s, "with a partial request and a non-reader waiting");
+	rb_poller_wait_polls(&s.poller, 3);
+	close(partial);
+	close(nonreader);
+	conn_query_ok(&s, "after");
+	setting_down(&s, "connection query");
+}
+END_TEST
+
 /* ------------------------------------------------------------ suite */
 
 int main(void)
@@ -829,6 +971,7 @@ int main(void)
 	harness_add_test(s, "full speed", test_full_speed, TEST_TIMEOUT_S + secs);
 	harness_add_test(s, "newcomer at --max-clients", test_newcomer_at_max_clients, TEST_TIMEOUT_S);
 	harness_add_test(s, "newcomer out of descriptors", test_newcomer_out_of_fds, TEST_TIMEOUT_S);
+	harness_add_test(s, "connection query", test_conn_query_hostile, TEST_TIMEOUT_S);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -634,6 +634,25 @@ START_TEST(test_metrics)
 }
 END_TEST
 
+START_TEST(test_connections)
+{
+	struct nt_options o;
+
+	ck_assert_int_eq(PARSE(&o, "--list", "--connections"), 0);
+	ck_assert(o.connections);
+	ck_assert_int_eq(o.pid, 0);
+	ck_assert_int_eq(PARSE(&o, "--list", "--connections", "--pid", "123", "--json"), 0);
+	ck_assert_int_eq(o.pid, 123);
+	ck_assert(o.json);
+	REJECT("--connections", "--connections");
+	REJECT("--connections", "--top", "--connections");
+	REJECT("--pid", "--list", "--pid", "1");
+	REJECT("--pid", "--list", "--connections", "--pid", "0");
+	REJECT("--pid", "--list", "--connections", "--pid", "-3");
+	REJECT("--pid", "--list", "--connections", "--pid", "12x");
+}
+END_TEST
+
 static Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
@@ -660,6 +679,7 @@ static Suite *options_suite(void)
 	tcase_add_test(tc, test_usage);
 	tcase_add_test(tc, test_top);
 	tcase_add_test(tc, test_metrics);
+	tcase_add_test(tc, test_connections);
 	suite_add_tcase(s, tc);
 	return s;
 }
