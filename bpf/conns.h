@@ -129,14 +129,14 @@ static __always_inline bool nt_counters_zero(const struct nt_sock_counters *c)
 	return !(c->sndpacks | c->sndbytes | c->rcvpacks | c->rcvbytes);
 }
 
-/* Traffic after the final counters went: a record of its own, merged by the daemon. */
-static __always_inline void nt_conn_late(struct nt_sock *s, enum nt_dir dir, __u64 packs,
-					 __u64 bytes, struct sock *sk, struct bpf_sock *bsk)
+/* A closed socket's record, reserved on the ring, all but its counters filled in; or NULL. */
+static __always_inline struct nt_conn_record *nt_conn_closed_record(struct nt_sock *s, struct sock *sk,
+								     struct bpf_sock *bsk)
 {
 	struct nt_conn_record *r = nt_conn_reserve();
 
 	if (!r)
-		return;
+		return 0;
 	if (sk)
 		nt_conn_from_sock(r, sk);
 	else
@@ -145,8 +145,20 @@ static __always_inline void nt_conn_late(struct nt_sock *s, enum nt_dir dir, __u
 	r->flags = NT_CONN_CLOSED;
 	if (!r->lport)
 		r->lport = s->lport;
+	/* the tracepoint runs before the state is stored */
 	if (r->proto == NT_IPPROTO_TCP)
 		r->state = NT_TCP_CLOSE;
+	return r;
+}
+
+/* Traffic after the final counters went: a record of its own, merged by the daemon. */
+static __always_inline void nt_conn_late(struct nt_sock *s, enum nt_dir dir, __u64 packs,
+					 __u64 bytes, struct sock *sk, struct bpf_sock *bsk)
+{
+	struct nt_conn_record *r = nt_conn_closed_record(s, sk, bsk);
+
+	if (!r)
+		return;
 	if (dir == NT_SEND) {
 		r->c.sndpacks = packs;
 		r->c.sndbytes = bytes;
@@ -182,20 +194,9 @@ static __always_inline void nt_conn_close(struct nt_sock *s, struct sock *sk, st
 	s->flags |= NT_SOCK_PUSHED;
 	if (!s->tgid || nt_counters_zero(&s->c))
 		return;
-	r = nt_conn_reserve();
+	r = nt_conn_closed_record(s, sk, bsk);
 	if (!r)
 		return;
-	if (sk)
-		nt_conn_from_sock(r, sk);
-	else
-		nt_conn_from_bpf_sock(r, bsk);
-	nt_conn_owner(r, s);
-	r->flags = NT_CONN_CLOSED;
-	if (!r->lport)
-		r->lport = s->lport;
-	/* the tracepoint runs before the state is stored */
-	if (r->proto == NT_IPPROTO_TCP)
-		r->state = NT_TCP_CLOSE;
 	nt_sock_counters_take(s, &r->c);
 	nt_conn_submit(r);
 }

@@ -377,27 +377,14 @@ static int cmp_command(const void *a, const void *b)
 
 void nt_view_sort(struct nt_view *v, enum nt_sort key)
 {
-	int (*cmp)(const void *, const void *) = cmp_total_q;
+	static int (*const by[])(const void *, const void *) = {
+		[NT_SORT_TOTAL] = cmp_total_q, [NT_SORT_SEND] = cmp_send, [NT_SORT_RECV] = cmp_recv,
+		[NT_SORT_PID] = cmp_pid, [NT_SORT_COMMAND] = cmp_command,
+	};
 
-	switch (key) {
-	case NT_SORT_TOTAL:
-		cmp = cmp_total_q;
-		break;
-	case NT_SORT_SEND:
-		cmp = cmp_send;
-		break;
-	case NT_SORT_RECV:
-		cmp = cmp_recv;
-		break;
-	case NT_SORT_PID:
-		cmp = cmp_pid;
-		break;
-	case NT_SORT_COMMAND:
-		cmp = cmp_command;
-		break;
-	}
 	if (v->n > 1)
-		qsort(v->rows, v->n, sizeof(*v->rows), cmp);
+		qsort(v->rows, v->n, sizeof(*v->rows),
+		      (unsigned)key < sizeof(by) / sizeof(by[0]) && by[key] ? by[key] : cmp_total_q);
 }
 
 const char *nt_sort_name(enum nt_sort key)

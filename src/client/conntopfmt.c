@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "conntopfmt.h"
+#include "cells.h"
 #include "connfmt.h"
 #include "format.h"
 #include "topfmt.h"
@@ -53,29 +54,6 @@ void nt_conn_layout_fit(struct nt_conn_layout *l, int width)
 		l->remote_width = ADDR_MIN;
 }
 
-/* Append, never past len nor past the layout's width. */
-static void put(char *buf, size_t len, size_t *pos, const struct nt_conn_layout *l, const char *s)
-{
-	size_t n = strlen(s), room = len - 1 - *pos;
-
-	if (l->width > 0 && *pos + n > (size_t)l->width)
-		n = (size_t)l->width > *pos ? (size_t)l->width - *pos : 0;
-	if (n > room)
-		n = room;
-	memcpy(buf + *pos, s, n);
-	*pos += n;
-	buf[*pos] = '\0';
-}
-
-static void put_col(char *buf, size_t len, size_t *pos, const struct nt_conn_layout *l, int width,
-		    bool left, const char *s)
-{
-	char cell[128];
-
-	snprintf(cell, sizeof(cell), left ? "%-*.*s " : "%*.*s ", width, width, s);
-	put(buf, len, pos, l, cell);
-}
-
 /* An address too wide loses its front: the port is what tells connections apart. */
 static void put_addr(char *buf, size_t len, size_t *pos, const struct nt_conn_layout *l, int width,
 		     const char *s)
@@ -87,7 +65,7 @@ static void put_addr(char *buf, size_t len, size_t *pos, const struct nt_conn_la
 		snprintf(cut, sizeof(cut), "~%s", s + n - (size_t)(width - 1));
 		s = cut;
 	}
-	put_col(buf, len, pos, l, width, true, s);
+	nt_cell_col(buf, len, pos, l->width, width, true, s);
 }
 
 void nt_conn_format_header(char *buf, size_t len, const struct nt_conn_layout *l)
@@ -97,21 +75,21 @@ void nt_conn_format_header(char *buf, size_t len, const struct nt_conn_layout *l
 	if (len == 0)
 		return;
 	buf[0] = '\0';
-	put_col(buf, len, &pos, l, PROTO_WIDTH, true, "PROT");
-	put_col(buf, len, &pos, l, l->local_width, true, "LOCAL");
-	put_col(buf, len, &pos, l, l->remote_width, true, "REMOTE");
-	put_col(buf, len, &pos, l, l->short_state ? STATE_SHORT : STATE_WIDTH, true, "STATE");
+	nt_cell_col(buf, len, &pos, l->width, PROTO_WIDTH, true, "PROT");
+	nt_cell_col(buf, len, &pos, l->width, l->local_width, true, "LOCAL");
+	nt_cell_col(buf, len, &pos, l->width, l->remote_width, true, "REMOTE");
+	nt_cell_col(buf, len, &pos, l->width, l->short_state ? STATE_SHORT : STATE_WIDTH, true, "STATE");
 	if (l->packet_rates)
-		put_col(buf, len, &pos, l, NUM_WIDTH, false, "SNDPK");
-	put_col(buf, len, &pos, l, NUM_WIDTH, false, "SNDBY");
+		nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false, "SNDPK");
+	nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false, "SNDBY");
 	if (l->packet_rates)
-		put_col(buf, len, &pos, l, NUM_WIDTH, false, "RCVPK");
-	put_col(buf, len, &pos, l, NUM_WIDTH, false, "RCVBY");
-	put_col(buf, len, &pos, l, NUM_WIDTH, false, "SENT");
-	put_col(buf, len, &pos, l, NUM_WIDTH, false, "RCVD");
+		nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false, "RCVPK");
+	nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false, "RCVBY");
+	nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false, "SENT");
+	nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false, "RCVD");
 	if (l->packet_totals) {
-		put_col(buf, len, &pos, l, NUM_WIDTH, false, "PKSENT");
-		put_col(buf, len, &pos, l, NUM_WIDTH, false, "PKRCVD");
+		nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false, "PKSENT");
+		nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false, "PKRCVD");
 	}
 }
 
@@ -144,28 +122,28 @@ void nt_conn_format_row(char *buf, size_t len, const struct nt_conn_layout *l,
 	if (len == 0)
 		return;
 	buf[0] = '\0';
-	put_col(buf, len, &pos, l, PROTO_WIDTH, true, nt_conn_proto_name(e));
+	nt_cell_col(buf, len, &pos, l->width, PROTO_WIDTH, true, nt_conn_proto_name(e));
 	put_addr(buf, len, &pos, l, l->local_width,
 		 nt_conn_endpoint(a, sizeof(a), e->family, e->laddr, e->lport));
 	put_addr(buf, len, &pos, l, l->remote_width, nt_conn_remote(a, sizeof(a), e));
-	put_col(buf, len, &pos, l, l->short_state ? STATE_SHORT : STATE_WIDTH, true,
+	nt_cell_col(buf, len, &pos, l->width, l->short_state ? STATE_SHORT : STATE_WIDTH, true,
 		l->short_state ? short_state(state) : state);
 	if (l->packet_rates)
-		put_col(buf, len, &pos, l, NUM_WIDTH, false,
+		nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false,
 			nt_format_rate(h, sizeof(h), r->rate[NT_CR_SND_PACKS], 1000));
-	put_col(buf, len, &pos, l, NUM_WIDTH, false,
+	nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false,
 		nt_format_rate(h, sizeof(h), r->rate[NT_CR_SND_BYTES], 1024));
 	if (l->packet_rates)
-		put_col(buf, len, &pos, l, NUM_WIDTH, false,
+		nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false,
 			nt_format_rate(h, sizeof(h), r->rate[NT_CR_RCV_PACKS], 1000));
-	put_col(buf, len, &pos, l, NUM_WIDTH, false,
+	nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false,
 		nt_format_rate(h, sizeof(h), r->rate[NT_CR_RCV_BYTES], 1024));
-	put_col(buf, len, &pos, l, NUM_WIDTH, false, nt_format_human(h, sizeof(h), e->sndbytes, 1024));
-	put_col(buf, len, &pos, l, NUM_WIDTH, false, nt_format_human(h, sizeof(h), e->rcvbytes, 1024));
+	nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false, nt_format_human(h, sizeof(h), e->sndbytes, 1024));
+	nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false, nt_format_human(h, sizeof(h), e->rcvbytes, 1024));
 	if (l->packet_totals) {
-		put_col(buf, len, &pos, l, NUM_WIDTH, false,
+		nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false,
 			nt_format_human(h, sizeof(h), e->sndpacks, 1000));
-		put_col(buf, len, &pos, l, NUM_WIDTH, false,
+		nt_cell_col(buf, len, &pos, l->width, NUM_WIDTH, false,
 			nt_format_human(h, sizeof(h), e->rcvpacks, 1000));
 	}
 	/* the columns end with a space: a line is no wider than its layout */

@@ -146,24 +146,13 @@ static int cmp_remote(const void *a, const void *b)
 
 void nt_conn_view_sort(struct nt_conn_view *v, enum nt_sort key)
 {
-	int (*cmp)(const void *, const void *) = cmp_total;
+	/* the process view's keys: its pid and command become the two ends */
+	static int (*const by[])(const void *, const void *) = {
+		[NT_SORT_TOTAL] = cmp_total, [NT_SORT_SEND] = cmp_send, [NT_SORT_RECV] = cmp_recv,
+		[NT_SORT_PID] = cmp_local, [NT_SORT_COMMAND] = cmp_remote,
+	};
 
-	switch (key) {
-	case NT_SORT_TOTAL:
-		break;
-	case NT_SORT_SEND:
-		cmp = cmp_send;
-		break;
-	case NT_SORT_RECV:
-		cmp = cmp_recv;
-		break;
-	case NT_SORT_PID:
-		cmp = cmp_local;
-		break;
-	case NT_SORT_COMMAND:
-		cmp = cmp_remote;
-		break;
-	}
 	if (v->n > 1)
-		qsort(v->rows, v->n, sizeof(*v->rows), cmp);
+		qsort(v->rows, v->n, sizeof(*v->rows),
+		      (unsigned)key < sizeof(by) / sizeof(by[0]) && by[key] ? by[key] : cmp_total);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "topfmt.h"
+#include "cells.h"
 #include "format.h"
 
 #include <limits.h>
@@ -130,29 +131,6 @@ char *nt_format_rate(char *buf, size_t len, double v, unsigned int base)
 	return buf;
 }
 
-/* Append to buf at *pos, never past len (nor past the layout's width). */
-static void put(char *buf, size_t len, size_t *pos, const struct nt_layout *l, const char *s)
-{
-	size_t n = strlen(s), room = len - 1 - *pos;
-
-	if (l->width > 0 && *pos + n > (size_t)l->width)
-		n = (size_t)l->width > *pos ? (size_t)l->width - *pos : 0;
-	if (n > room)
-		n = room;
-	memcpy(buf + *pos, s, n);
-	*pos += n;
-	buf[*pos] = '\0';
-}
-
-static void put_col(char *buf, size_t len, size_t *pos, const struct nt_layout *l, int width,
-		    bool left, const char *s)
-{
-	char cell[64];
-
-	snprintf(cell, sizeof(cell), left ? "%-*.*s " : "%*.*s ", width, width, s);
-	put(buf, len, pos, l, cell);
-}
-
 /*
  * The shown column after c (-1: the first), NT_COL_NAME after the last:
  * the name is always shown, and formatted on its own.
@@ -182,12 +160,12 @@ void nt_format_header(char *buf, size_t len, const struct nt_layout *l)
 		return;
 	for (c = next_shown(l, -1); c < NT_COL_NAME; c = next_shown(l, c)) {
 		if (c == NT_COL_PID)
-			put_col(buf, len, &pos, l, cols[c].width, false, l->by == NT_GROUP_PID ? "PID" : "PROCS");
+			nt_cell_col(buf, len, &pos, l->width, cols[c].width, false, l->by == NT_GROUP_PID ? "PID" : "PROCS");
 		else
-			put_col(buf, len, &pos, l, cols[c].width, c == NT_COL_USER || c == NT_COL_STATE,
+			nt_cell_col(buf, len, &pos, l->width, cols[c].width, c == NT_COL_USER || c == NT_COL_STATE,
 				cols[c].title);
 	}
-	put(buf, len, &pos, l, name_title(l->by));
+	nt_cell_put(buf, len, &pos, l->width, name_title(l->by));
 }
 
 /* Printable ASCII, '?' for the rest; the end kept when it is too long. */
@@ -224,28 +202,28 @@ void nt_format_row(char *buf, size_t len, const struct nt_layout *l, const struc
 				snprintf(cell, sizeof(cell), "%d", (int)r->pid);
 			else
 				snprintf(cell, sizeof(cell), "%u", r->nprocs);
-			put_col(buf, len, &pos, l, cols[c].width, false, cell);
+			nt_cell_col(buf, len, &pos, l->width, cols[c].width, false, cell);
 			break;
 		case NT_COL_USER:
 			printable(cell, sizeof(cell), r->user, USER_WIDTH, false);
 			if (strlen(r->user) > USER_WIDTH)
 				cell[USER_WIDTH - 1] = '+';
-			put_col(buf, len, &pos, l, cols[c].width, true, cell);
+			nt_cell_col(buf, len, &pos, l->width, cols[c].width, true, cell);
 			break;
 		case NT_COL_STATE:
-			put_col(buf, len, &pos, l, 1, true, r->exited ? "E" : " ");
+			nt_cell_col(buf, len, &pos, l->width, 1, true, r->exited ? "E" : " ");
 			break;
 		case NT_COL_SENT:
 			nt_format_human(cell, sizeof(cell), r->total.tcpsndbytes + r->total.udpsndbytes, 1024);
-			put_col(buf, len, &pos, l, cols[c].width, false, cell);
+			nt_cell_col(buf, len, &pos, l->width, cols[c].width, false, cell);
 			break;
 		case NT_COL_RCVD:
 			nt_format_human(cell, sizeof(cell), r->total.tcprcvbytes + r->total.udprcvbytes, 1024);
-			put_col(buf, len, &pos, l, cols[c].width, false, cell);
+			nt_cell_col(buf, len, &pos, l->width, cols[c].width, false, cell);
 			break;
 		default:
 			nt_format_rate(cell, sizeof(cell), r->rate[cols[c].ctr], cols[c].base);
-			put_col(buf, len, &pos, l, cols[c].width, false, cell);
+			nt_cell_col(buf, len, &pos, l->width, cols[c].width, false, cell);
 			break;
 		}
 	}
@@ -253,7 +231,7 @@ void nt_format_row(char *buf, size_t len, const struct nt_layout *l, const struc
 		printable(cell, sizeof(cell), r->command, l->name_width, false);
 	else
 		printable(cell, sizeof(cell), r->label, l->name_width, l->by == NT_GROUP_CGROUP);
-	put(buf, len, &pos, l, cell);
+	nt_cell_put(buf, len, &pos, l->width, cell);
 }
 
 /* Every process together, each rate scaled as its column is. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "exitsave.h"
+#include "fnv1a.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,18 +31,6 @@ struct save_entry {
 	struct netpertask rec;
 	int64_t when;			/* CLOCK_MONOTONIC seconds at exit */
 };
-
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 static void read_boot_id(char out[BOOT_ID_LEN])
 {
@@ -100,7 +89,7 @@ int nt_exitsave_write(const char *path, const struct nt_exited *e, char *err, si
 	h.rec_size = sizeof(struct netpertask);
 	h.entry_size = sizeof(struct save_entry);
 	h.count = n;
-	h.checksum = fnv1a(0xcbf29ce484222325ULL, ents, n * sizeof(*ents));
+	h.checksum = nt_fnv1a(NT_FNV1A_INIT, ents, n * sizeof(*ents));
 	read_boot_id(h.boot_id);
 
 	/*
@@ -155,7 +144,7 @@ static long check(const struct save_head *h, const struct save_entry *ents, size
 	read_boot_id(boot_id);
 	if (!boot_id[0] || memcmp(boot_id, h->boot_id, BOOT_ID_LEN) != 0)
 		return invalid(err, errlen, path, "written before the last boot");
-	if (fnv1a(0xcbf29ce484222325ULL, ents, got * sizeof(*ents)) != h->checksum)
+	if (nt_fnv1a(NT_FNV1A_INIT, ents, got * sizeof(*ents)) != h->checksum)
 		return invalid(err, errlen, path, "checksum mismatch");
 	for (i = 0; i < got; i++) {
 		if (ents[i].rec.id <= 0 || ents[i].when < 0 || ents[i].when > (int64_t)now)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include "pins.h"
+#include "fnv1a.h"
 #include "records.h"
 
 #include <bpf/bpf.h>
@@ -22,31 +23,19 @@
 /* Bumped when what is pinned, or how, changes: an older state is then not adopted. */
 #define NT_PIN_FORMAT 2
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 void nt_pins_stamp(const void *obj, size_t len, char *out, size_t outlen)
 {
 	uint32_t sizes[] = { NT_PIN_FORMAT, sizeof(struct nt_task_record), sizeof(struct nt_counters),
 			     sizeof(struct nt_pin_meta), NT_DROP__MAX, sizeof(struct nt_conn_record),
 			     sizeof(struct nt_peer_record) };
 	const char *salt = getenv("NETATOP_TEST_LAYOUT");
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = NT_FNV1A_INIT;
 
-	h = fnv1a(h, sizes, sizeof(sizes));
-	h = fnv1a(h, obj, len);
+	h = nt_fnv1a(h, sizes, sizeof(sizes));
+	h = nt_fnv1a(h, obj, len);
 	/* only for the tests: a daemon that stands for a build with other layouts */
 	if (salt && *salt)
-		h = fnv1a(h, salt, strlen(salt));
+		h = nt_fnv1a(h, salt, strlen(salt));
 	snprintf(out, outlen, "state-%016llx", (unsigned long long)h);
 }
 
