@@ -212,6 +212,24 @@ static bool wanted(const struct nt_conn_request *q, int32_t pid)
 	return q->pid == 0 || q->pid == pid;
 }
 
+/*
+ * The client's reply buffer: the head, then room for `extra` bytes of
+ * entries, which the caller fills in; where they start, or NULL.
+ */
+static char *reply_buffer(struct conn_client *c, const struct nt_conn_reply_head *head, size_t extra)
+{
+	size_t bytes = sizeof(*head) + extra;
+	char *buf = malloc(bytes);
+
+	if (!buf)
+		return NULL;
+	memcpy(buf, head, sizeof(*head));
+	c->out = buf;
+	c->outlen = bytes;
+	c->off = 0;
+	return buf + sizeof(*head);
+}
+
 /* The reply to a valid request: the head, then the closed it has not had, then the open. */
 static int build_reply(struct nt_connserve *cs, struct conn_client *c,
 		       const struct nt_conn_request *q, time_t now)
@@ -250,10 +268,9 @@ static int build_reply(struct nt_connserve *cs, struct conn_client *c,
 	cap = nlive + cs->closed.count + cs->npeers;
 	if (cap > NT_CONN_MAX_ENTRIES)
 		cap = NT_CONN_MAX_ENTRIES;
-	c->out = malloc(sizeof(head) + cap * sizeof(*e));
-	if (!c->out)
+	e = (struct nt_conn_entry *)reply_buffer(c, &head, cap * sizeof(*e));
+	if (!e)
 		return -1;
-	e = (struct nt_conn_entry *)(c->out + sizeof(head));
 	for (i = 0; i < cs->closed.count && n < cap; i++) {
 		const struct nt_closed_entry *k = nt_closed_at(&cs->closed, i);
 
@@ -277,15 +294,10 @@ static int build_reply(struct nt_connserve *cs, struct conn_client *c,
 	head.count = (uint32_t)n;
 	memcpy(c->out, &head, sizeof(head));
 	c->outlen = sizeof(head) + n * sizeof(*e);
-	c->off = 0;
 	return 0;
 head_only:
-	c->out = malloc(sizeof(head));
-	if (!c->out)
+	if (!reply_buffer(c, &head, 0))
 		return -1;
-	memcpy(c->out, &head, sizeof(head));
-	c->outlen = sizeof(head);
-	c->off = 0;
 	c->out_seq = c->acked_seq;
 	return 0;
 }
@@ -354,12 +366,8 @@ static bool client_read(struct nt_connserve *cs, struct conn_client *c, time_t n
 		memset(&head, 0, sizeof(head));
 		memcpy(head.magic, NT_CONN_MAGIC, sizeof(head.magic));
 		head.status = NT_CONN_BAD_REQUEST;
-		c->out = malloc(sizeof(head));
-		if (!c->out)
+		if (!reply_buffer(c, &head, 0))
 			return false;
-		memcpy(c->out, &head, sizeof(head));
-		c->outlen = sizeof(head);
-		c->off = 0;
 		c->out_seq = c->acked_seq;
 		c->close_after = true;
 	} else if (build_reply(cs, c, &q, now) < 0) {

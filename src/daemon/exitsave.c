@@ -178,7 +178,7 @@ long nt_exitsave_read(const char *path, struct nt_exited *e, time_t now, char *e
 		return invalid(err, errlen, path, "not the size of a netatop state file");
 	}
 	got = (size_t)(st.st_size - (off_t)sizeof(h)) / sizeof(*ents);
-	ents = malloc(got ? got * sizeof(*ents) : 1);
+	ents = calloc(got ? got : 1, sizeof(*ents));
 	if (!ents || read(fd, &h, sizeof(h)) != (ssize_t)sizeof(h) ||
 	    (got && read(fd, ents, got * sizeof(*ents)) != (ssize_t)(got * sizeof(*ents)))) {
 		close(fd);
