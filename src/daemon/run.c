@@ -192,23 +192,20 @@ static int startup_failure(int status, const char *err)
 	return status;
 }
 
-int nt_daemon_main(const struct nt_options *o)
-{
-	struct nt_collector *col = NULL;
-	struct nt_server *srv = NULL;
+/* What the daemon holds while it runs, for the one way out (shut_down). */
+struct daemon {
+	struct nt_collector *col;
+	struct nt_server *srv;
 	struct nt_rundir rd;
-	int pidfd = -1, listenfd = -1, connfd = -1, rc;
-	char err[512], conn_path[NT_SOCKET_PATH_MAX];
+	int pidfd, listenfd, connfd;
+	char conn_path[NT_SOCKET_PATH_MAX];
+};
+
+/* Signals are read from a signalfd by the server loop. */
+static void block_signals(void)
+{
 	sigset_t mask;
 
-	nt_log_init("netatop", o->foreground, o->verbose);
-	if (!o->foreground && nt_daemonize() < 0) {
-		fprintf(stderr, "netatop: cannot detach from the terminal: %s (try --foreground)\n",
-			strerror(errno));
-		return NT_EXIT_FAILURE;
-	}
-
-	/* Signals are read from a signalfd by the server loop. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -216,91 +213,99 @@ int nt_daemon_main(const struct nt_options *o)
 	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
 
-	rc = nt_rundir_prepare(&rd, o->pidfile, o->socket_path, drop_gid(o), err, sizeof(err));
+/* atop's socket in the run directory, the link to it, the connection query beside it. */
+static int open_sockets(struct daemon *d, const struct nt_options *o, char *err, size_t errlen)
+{
+	int rc;
+
+	rc = nt_rundir_link(&d->rd, o->socket_path, err, errlen);
+	if (rc == NT_EXIT_OK)
+		rc = nt_socket_listen(d->rd.serve, &d->listenfd, err, errlen);
 	if (rc != NT_EXIT_OK)
-		return startup_failure(rc, err);
-	rc = nt_pidfile_lock(o->pidfile, &pidfd, err, sizeof(err));
-	if (rc != NT_EXIT_OK)
-		return startup_failure(rc, err);
-	rc = nt_collect_open(&col, o->backend, o->counting, (size_t)o->exit_buffer_mib << 20,
-			     o->udp_peers, nt_options_pin_dir(o), err, sizeof(err));
-	if (rc != NT_EXIT_OK)
-		goto out_err;
-	rc = nt_rundir_link(&rd, o->socket_path, err, sizeof(err));
-	if (rc != NT_EXIT_OK)
-		goto out_err;
-	rc = nt_socket_listen(rd.serve, &listenfd, err, sizeof(err));
-	if (rc != NT_EXIT_OK)
-		goto out_err;
+		return rc;
 	/*
 	 * The connection query: beside the socket bound, never instead of it,
 	 * so in the run directory too, where the daemon may remove it at exit
 	 * (and the next start replaces it when one that died left it).
 	 */
-	if (nt_conn_socket_path(rd.serve, conn_path, sizeof(conn_path)) < 0) {
+	if (nt_conn_socket_path(d->rd.serve, d->conn_path, sizeof(d->conn_path)) < 0) {
 		nt_log(LOG_NOTICE, "no connection query: %s%s would be too long a socket path (choose a shorter --pidfile directory)",
-		       rd.serve, NT_CONN_SOCKET_SUFFIX);
-	} else {
-		rc = nt_socket_listen(conn_path, &connfd, err, sizeof(err));
-		if (rc != NT_EXIT_OK)
-			goto out_err;
+		       d->rd.serve, NT_CONN_SOCKET_SUFFIX);
+		return NT_EXIT_OK;
 	}
-	hand_over_to(o, &rd, col);
-	if (geteuid() == 0) {
-		rc = nt_socket_set_group(rd.serve, o->group, err, sizeof(err));
-		if (rc == NT_EXIT_OK && connfd >= 0)
-			rc = nt_socket_set_group(conn_path, o->group, err, sizeof(err));
-		if (rc != NT_EXIT_OK)
-			goto out_err;
-		if (!o->no_drop) {
-			rc = nt_privs_drop(o->user, err, sizeof(err));
-			if (rc != NT_EXIT_OK)
-				goto out_err;
-		}
-	}
+	return nt_socket_listen(d->conn_path, &d->connfd, err, errlen);
+}
 
+/* The sockets to their group, then down to the daemon's user (privs.h). */
+static int give_up_root(struct daemon *d, const struct nt_options *o, char *err, size_t errlen)
+{
+	int rc;
+
+	hand_over_to(o, &d->rd, d->col);
+	if (geteuid() != 0)
+		return NT_EXIT_OK;
+	rc = nt_socket_set_group(d->rd.serve, o->group, err, errlen);
+	if (rc == NT_EXIT_OK && d->connfd >= 0)
+		rc = nt_socket_set_group(d->conn_path, o->group, err, errlen);
+	if (rc == NT_EXIT_OK && !o->no_drop)
+		rc = nt_privs_drop(o->user, err, errlen);
+	return rc;
+}
+
+/* The server, fed by the collector, with the exited records a restart handed over. */
+static int make_server(struct daemon *d, const struct nt_options *o, char *err, size_t errlen)
+{
 	struct nt_server_config cfg = {
-		.listen_fd = listenfd,
-		.conn_listen_fd = connfd,
-		.pidfile_fd = pidfd,
+		.listen_fd = d->listenfd,
+		.conn_listen_fd = d->connfd,
+		.pidfile_fd = d->pidfd,
 		.max_clients = o->max_clients,
 		.client_timeout = o->client_timeout,
 		.keep_exited = o->keep_exited,
 		.max_exited = o->max_exited,
 	};
 	struct nt_source src = {
-		.ctx = col,
-		.event_fd = nt_collect_event_fd(col),
+		.ctx = d->col,
+		.event_fd = nt_collect_event_fd(d->col),
 		.drain = source_drain,
 		.live = source_live,
 		.status = source_status,
 		.pid_holder = nt_pid_holder,
 		.pid_gen = nt_pid_gen,
 		.conns = {
-			.ctx = col,
-			.available = nt_collect_has_conns(col),
+			.ctx = d->col,
+			.available = nt_collect_has_conns(d->col),
 			.live = source_conns,
 			.drain = source_conns_drain,
-			.udp_peers = nt_collect_udp_peers(col),
+			.udp_peers = nt_collect_udp_peers(d->col),
 			.peers = source_peers,
 		},
-		.conn_event_fd = nt_collect_conns_event_fd(col),
+		.conn_event_fd = nt_collect_conns_event_fd(d->col),
 	};
-	srv = nt_server_new(&cfg, &src);
-	if (!srv) {
-		snprintf(err, sizeof(err), "out of memory");
-		rc = NT_EXIT_FAILURE;
-		goto out_err;
+
+	d->srv = nt_server_new(&cfg, &src);
+	if (!d->srv) {
+		snprintf(err, errlen, "out of memory");
+		return NT_EXIT_FAILURE;
 	}
-	take_over_exited(o, srv);
+	take_over_exited(o, d->srv);
+	return NT_EXIT_OK;
+}
+
+/* What the admin needs to know of this start, in the log. */
+static void log_start(const struct daemon *d, const struct nt_options *o)
+{
+	struct nt_collector *col = d->col;
 
 	nt_log(LOG_INFO, "%s %s: counting %s with backend %s, live records by %s, serving %s",
 	       PACKAGE_NAME, PACKAGE_VERSION,
 	       strcmp(nt_collect_counting(col), "wire") == 0 ? "IP packets on the wire" : "socket calls",
 	       nt_collect_backend(col), nt_collect_live_source(col), o->socket_path);
-	if (rd.linked)
-		nt_log(LOG_INFO, "%s links to %s, which the daemon removes when it exits", o->socket_path, rd.serve);
+	if (d->rd.linked)
+		nt_log(LOG_INFO, "%s links to %s, which the daemon removes when it exits", o->socket_path,
+		       d->rd.serve);
 	if (nt_collect_adopted(col))
 		nt_log(LOG_INFO, "counters continue from the kernel state kept in %s", o->pin_dir);
 	else if (nt_collect_keeps_state(col))
@@ -311,33 +316,67 @@ int nt_daemon_main(const struct nt_options *o)
 	if (nt_collect_cgroup_root(col))
 		nt_log(LOG_INFO, "packet programs attached at the root of the cgroup v2 hierarchy, reached through %s",
 		       nt_collect_cgroup_root(col));
+}
+
+/* The one way out, from wherever the start got to. */
+static void shut_down(struct daemon *d, const struct nt_options *o)
+{
+	if (d->col)
+		leave_or_close(o, d->srv, d->col);
+	nt_server_free(d->srv);
+	if (d->listenfd >= 0)
+		close(d->listenfd);
+	if (d->connfd >= 0) {
+		close(d->connfd);
+		remove_file(d->conn_path);
+	}
+	if (d->pidfd < 0)
+		return;
+	remove_file(o->pidfile);
+	close(d->pidfd);
+	/* last, so that the directory is empty if nothing else is in it */
+	nt_rundir_cleanup(&d->rd, o->socket_path, d->listenfd >= 0);
+}
+
+int nt_daemon_main(const struct nt_options *o)
+{
+	struct daemon d = { .pidfd = -1, .listenfd = -1, .connfd = -1 };
+	char err[512];
+	int rc;
+
+	nt_log_init("netatop", o->foreground, o->verbose);
+	if (!o->foreground && nt_daemonize() < 0) {
+		fprintf(stderr, "netatop: cannot detach from the terminal: %s (try --foreground)\n",
+			strerror(errno));
+		return NT_EXIT_FAILURE;
+	}
+	block_signals();
+
+	rc = nt_rundir_prepare(&d.rd, o->pidfile, o->socket_path, drop_gid(o), err, sizeof(err));
+	if (rc == NT_EXIT_OK)
+		rc = nt_pidfile_lock(o->pidfile, &d.pidfd, err, sizeof(err));
+	if (rc == NT_EXIT_OK)
+		rc = nt_collect_open(&d.col, o->backend, o->counting, (size_t)o->exit_buffer_mib << 20,
+				     o->udp_peers, nt_options_pin_dir(o), err, sizeof(err));
+	if (rc == NT_EXIT_OK)
+		rc = open_sockets(&d, o, err, sizeof(err));
+	if (rc == NT_EXIT_OK)
+		rc = give_up_root(&d, o, err, sizeof(err));
+	if (rc == NT_EXIT_OK)
+		rc = make_server(&d, o, err, sizeof(err));
+	if (rc != NT_EXIT_OK) {
+		startup_failure(rc, err);
+		shut_down(&d, o);
+		return rc;
+	}
+
+	log_start(&d, o);
 	nt_daemon_ready(NT_EXIT_OK);
 	nt_sd_notify("READY=1");
-	rc = nt_server_run(srv);
+	rc = nt_server_run(d.srv);
 	nt_sd_notify("STOPPING=1");
 	if (rc < 0)
 		nt_log(LOG_ERR, "event loop failed: %s", strerror(-rc));
-	rc = rc < 0 ? NT_EXIT_FAILURE : NT_EXIT_OK;
-	goto out;
-
-out_err:
-	startup_failure(rc, err);
-out:
-	if (col)
-		leave_or_close(o, srv, col);
-	nt_server_free(srv);
-	if (listenfd >= 0)
-		close(listenfd);
-	if (connfd >= 0) {
-		close(connfd);
-		remove_file(conn_path);
-	}
-	if (pidfd >= 0) {
-		remove_file(o->pidfile);
-		close(pidfd);
-	}
-	/* last, so that the directory is empty if nothing else is in it */
-	if (pidfd >= 0)
-		nt_rundir_cleanup(&rd, o->socket_path, listenfd >= 0);
-	return rc;
+	shut_down(&d, o);
+	return rc < 0 ? NT_EXIT_FAILURE : NT_EXIT_OK;
 }
