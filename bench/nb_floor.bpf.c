@@ -36,6 +36,22 @@ int nb_floor_recv(void *ctx)
 }
 
 /*
+ * The empty programs on wire counting's packet hooks, attached at the root
+ * of the cgroup v2 hierarchy (nb_floor attaches them where NB_CGROUP2 says).
+ */
+SEC("cgroup_skb/egress")
+int nb_floor_skb_egress(struct __sk_buff *skb)
+{
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int nb_floor_skb_ingress(struct __sk_buff *skb)
+{
+	return 1;
+}
+
+/*
  * The steps of netatop's send program, each on its own, on the send hook:
  * their run times take its figure apart.
  */
