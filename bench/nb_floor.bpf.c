@@ -157,6 +157,9 @@ static __always_inline void nb_claim(struct sock *sk)
 	struct task_struct *leader = bpf_get_current_task_btf()->group_leader, *t;
 	struct nb_sock *s;
 
+	/* inet sockets only, as netatop claims: any other costs a check, no storage */
+	if (sk->__sk_common.skc_family != 2 && sk->__sk_common.skc_family != 10)
+		return;
 	s = bpf_sk_storage_get(&nb_socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!s)
 		return;
