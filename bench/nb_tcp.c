@@ -23,10 +23,10 @@
  *                       having moved 1 byte each way; runs COMMAND with
  *                       NB_PID set to the first one's pid
  *
- *   nb_tcp bulk SECS SINK_NETNS ADDR SOURCE_NETNS
+ *   nb_tcp bulk MS SINK_NETNS ADDR SOURCE_NETNS
  *                       one TCP connection from the network namespace
  *                       SOURCE_NETNS (a name of ip-netns(8)) to ADDR in
- *                       SINK_NETNS, data one way for SECS seconds; prints
+ *                       SINK_NETNS, data one way for MS milliseconds; prints
  *                       the receiver's Mbit/s from its first byte to the
  *                       end of the stream
  *
@@ -288,7 +288,7 @@ static void enter_netns(const char *name)
 
 #define BULK_CHUNK (128 << 10)
 
-static int do_bulk(long secs, const char *sink_ns, const char *addr_s, const char *src_ns)
+static int do_bulk(long ms, const char *sink_ns, const char *addr_s, const char *src_ns)
 {
 	struct sockaddr_in addr = { .sin_family = AF_INET };
 	socklen_t alen = sizeof(addr);
@@ -345,7 +345,7 @@ static int do_bulk(long secs, const char *sink_ns, const char *addr_s, const cha
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		nb_die("connect to %s", addr_s);
 	memset(buf, 'b', sizeof(buf));
-	end = nb_now_ns() + secs * 1000000000LL;
+	end = nb_now_ns() + ms * 1000000LL;
 	while (nb_now_ns() < end)
 		if (send(fd, buf, sizeof(buf), 0) < 0 && errno != EINTR)
 			nb_die("send");
@@ -373,10 +373,10 @@ int main(int argc, char **argv)
 	if (argc > 4 && strcmp(argv[1], "one") == 0 && strcmp(argv[3], "--") == 0)
 		return do_one(nb_arg_long(argv[2], "N"), argv + 4);
 	if (argc == 6 && strcmp(argv[1], "bulk") == 0)
-		return do_bulk(nb_arg_long(argv[2], "SECS"), argv[3], argv[4], argv[5]);
+		return do_bulk(nb_arg_long(argv[2], "MS"), argv[3], argv[4], argv[5]);
 	if (argc != 4 || strcmp(argv[1], "rr") != 0) {
 		fprintf(stderr, "usage: nb_tcp rr N REPS | conns N moved|idle -- COMMAND [ARG]... |\n"
-				"       one N -- COMMAND [ARG]... | bulk SECS SINK_NETNS ADDR SOURCE_NETNS\n");
+				"       one N -- COMMAND [ARG]... | bulk MS SINK_NETNS ADDR SOURCE_NETNS\n");
 		return 2;
 	}
 	n = nb_arg_long(argv[2], "N");
