@@ -4,10 +4,10 @@
 # netatop benchmarks: one line per figure, measured value, target, the old
 # implementation's figure and PASS/FAIL.  See bench/README.md.
 #
-#   bench.sh            full run: the real targets (about 3.5 minutes on a
+#   bench.sh            full run: the real targets (about 5.5 minutes on a
 #                       quiet machine)
 #   BENCH_QUICK=1 bench.sh
-#                       quick run for CI (about 2 minutes): fewer rounds, a
+#                       quick run for CI (about 2.5 minutes): fewer rounds, a
 #                       10 s idle window, 10,000 processes instead of 50,000
 #                       and 20,000 tracked tasks instead of 100,000
 #                       (extrapolated); a figure fails only when it misses
@@ -20,9 +20,10 @@
 #
 # Needs root and BPF.  Starts its own daemons (`netatop -f --socket TMP
 # --pidfile TMP --user nobody`), one per measurement; restores every sysctl
-# it changes.  Before each timed part it waits for the pinned CPU to be
-# idle, at most 2 minutes in all (quick: 30 s).  Exit status: 0 all PASS,
-# 1 some FAIL, 77 cannot run here.
+# it changes, removes the network namespaces it makes and unmounts the
+# cgroup v2 hierarchy it mounts (where none was).  Before each timed part
+# it waits for the pinned CPU to be idle, at most 2 minutes in all (quick:
+# 30 s).  Exit status: 0 all PASS, 1 some FAIL, 77 cannot run here.
 
 set -u
 export LC_ALL=C
