@@ -890,7 +890,7 @@ for attempt in 1 2; do
 	judge_wire_time
 	again "$attempt" "BPF run time, wire" "$pk_what; $pc_what" "$pk_v $pc_v" || break
 done
-row "BPF run time per packet (egress / ingress), wire" "$pk_what" "<= 30 ns" "-" "$pk_v"
+row "BPF run time per packet (eg / in), wire" "$pk_what" "<= 30 ns" "-" "$pk_v"
 row "BPF run time per call (send / recv), wire" "$pc_what" "<= 25 ns" "-" "$pc_v"
 
 # 11. sendto() counting wire packets against counting calls: interleaved
@@ -962,7 +962,7 @@ for attempt in 1 2; do
 	again "$attempt" "connection query" "$cq_what" "$cq_v" || break
 done
 [ "${cq_n:-0}" -ge "$CONN_N" ] || { cq_v=FAIL; note "connection query: $cq_n of $CONN_N connections listed"; }
-row "connection query, 10,000 connections of one process" "$cq_what" "<= 50 ms" "-" "$cq_v"
+row "connection query, 10,000 conns, 1 process" "$cq_what" "<= 50 ms" "-" "$cq_v"
 
 # 13. Kernel memory per socket: socket storage (nt_socks) is charged to the
 # memory cgroup of the map's owner, the daemon's, not to the sockets'
