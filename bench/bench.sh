@@ -897,7 +897,7 @@ row "BPF run time per call (send / recv), wire" "$pc_what" "<= 25 ns" "-" "$pc_v
 # rounds of four states in rotating order, a daemon started for each of
 # the first two.  The same difference between the least wire counter and
 # the least counter of calls is shown, not judged against: from one run to
-# the next it spreads from 50 to 240 ns here, wider than the gap it would
+# the next it spreads from 20 to 240 ns here, wider than the gap it would
 # tell from a regression.
 wire_orders=("wire calls lwire lcalls" "calls lwire lcalls wire" "lwire lcalls wire calls" "lcalls wire calls lwire")
 measure_sendto_wire() {
