@@ -3,6 +3,7 @@
  * An atop-like client that times replies.
  *
  *   nb_client -s SOCK [-n REQUESTS] [-p PIDFILE] [-d DAEMONPID [-r] [-t STRACE_OUT]]
+ *   nb_client -c CONNSOCK -P PID [-n REQUESTS]
  *
  * Connects once and asks REQUESTS times (default 5); each reply is timed
  * from the request's send() to the terminating record, read with large
@@ -17,10 +18,17 @@
  *                                              the daemon around exactly one
  *                                              more request; its summary goes
  *                                              to STRACE_OUT
+ *
+ * With -c, the connection query (connproto.h) on the daemon's connection
+ * socket instead, for the connections of process PID, timed from the
+ * request to the last byte of the reply:
+ *
+ *   conns=N conn_median_ms=M conn_min_ms=M conn_max_ms=M
  */
 #define _GNU_SOURCE
 #include "nb_common.h"
 #include "protocol.h"
+#include "connproto.h"
 
 #include <signal.h>
 #include <stddef.h>
@@ -192,15 +200,74 @@ static long traced_exchange(int fd, pid_t daemon, const char *out)
 	return strace_total(out);
 }
 
+static void read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = recv(fd, (char *)buf + got, len - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			nb_die("the connection query's reply ended early");
+		got += (size_t)n;
+	}
+}
+
+/* One connection query; the number of entries in *count.  Returns ns. */
+static long long conn_exchange(int fd, int32_t pid, uint32_t *count)
+{
+	static char buf[RECV_BUF];
+	struct nt_conn_reply_head head;
+	struct nt_conn_request q;
+	size_t left;
+	long long t0;
+
+	memset(&q, 0, sizeof(q));
+	memcpy(q.magic, NT_CONN_MAGIC, sizeof(q.magic));
+	q.version = NT_CONN_VERSION;
+	q.pid = pid;
+	t0 = nb_now_ns();
+	if (send(fd, &q, sizeof(q), MSG_NOSIGNAL) != sizeof(q))
+		nb_die("send the connection query");
+	read_full(fd, &head, sizeof(head));
+	if (memcmp(head.magic, NT_CONN_MAGIC, sizeof(head.magic)) != 0 || head.status != NT_CONN_OK)
+		nb_die("the connection query failed (status %u)", head.status);
+	for (left = (size_t)head.count * sizeof(struct nt_conn_entry); left;) {
+		size_t k = left < sizeof(buf) ? left : sizeof(buf);
+
+		read_full(fd, buf, k);
+		left -= k;
+	}
+	*count = head.count;
+	return nb_now_ns() - t0;
+}
+
+static int conn_queries(const char *path, int32_t pid, long n, double *ms)
+{
+	int fd = connect_to(path);
+	uint32_t count = 0;
+	long i;
+
+	for (i = 0; i < n; i++)
+		ms[i] = (double)conn_exchange(fd, pid, &count) / 1e6;
+	close(fd);
+	printf("conns=%u conn_median_ms=%.3f ", count, nb_median(ms, (size_t)n));
+	/* sorted by the median */
+	printf("conn_min_ms=%.3f conn_max_ms=%.3f\n", ms[0], ms[n - 1]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *sock = NULL, *pidfile = NULL, *trace_out = NULL;
-	long n = 5, i;
+	const char *sock = NULL, *pidfile = NULL, *trace_out = NULL, *connsock = NULL;
+	long n = 5, i, conn_pid = 0;
 	pid_t daemon = 0;
 	int opt, fd, rss = 0;
 	double *ms;
 
-	while ((opt = getopt(argc, argv, "s:n:p:d:rt:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:p:d:rt:c:P:")) != -1) {
 		switch (opt) {
 		case 's': sock = optarg; break;
 		case 'n': n = nb_arg_long(optarg, "REQUESTS"); break;
@@ -208,11 +275,20 @@ int main(int argc, char **argv)
 		case 'd': daemon = (pid_t)nb_arg_long(optarg, "DAEMONPID"); break;
 		case 'r': rss = 1; break;
 		case 't': trace_out = optarg; break;
+		case 'c': connsock = optarg; break;
+		case 'P': conn_pid = nb_arg_long(optarg, "PID"); break;
 		default: return 2;
 		}
 	}
+	if (connsock && conn_pid > 0 && n >= 1) {
+		ms = calloc((size_t)n, sizeof(*ms));
+		if (!ms)
+			nb_die("calloc");
+		return conn_queries(connsock, (int32_t)conn_pid, n, ms);
+	}
 	if (!sock || n < 1 || ((rss || trace_out) && !daemon)) {
-		fprintf(stderr, "usage: nb_client -s SOCK [-n REQUESTS] [-p PIDFILE] [-d DAEMONPID [-r] [-t STRACE_OUT]]\n");
+		fprintf(stderr, "usage: nb_client -s SOCK [-n REQUESTS] [-p PIDFILE] [-d DAEMONPID [-r] [-t STRACE_OUT]]\n"
+				"       nb_client -c CONNSOCK -P PID [-n REQUESTS]\n");
 		return 2;
 	}
 	ms = calloc((size_t)n, sizeof(*ms));

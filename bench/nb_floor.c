@@ -17,6 +17,10 @@
  *                               writing its records to a ring buffer, plus
  *                               consuming them here
  *
+ * Programs of a cgroup type (nb_floor_skb_egress/_ingress) are attached to
+ * the cgroup v2 directory NB_CGROUP2 names (the hierarchy's root, where
+ * netatop attaches its wire programs).
+ *
  * NB_VERBOSE=1 shows libbpf's messages.
  */
 #define _GNU_SOURCE
@@ -25,6 +29,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <unistd.h>
 
@@ -202,6 +207,28 @@ static int do_walks(const char *path, long walks, long map_id)
 	return 0;
 }
 
+/* Tracing programs where their section says; cgroup_skb ones at NB_CGROUP2. */
+static struct bpf_link *attach(struct bpf_program *prog)
+{
+	const char *cg = getenv("NB_CGROUP2");
+	struct bpf_link *link;
+	int fd;
+
+	if (bpf_program__type(prog) != BPF_PROG_TYPE_CGROUP_SKB)
+		return bpf_program__attach(prog);
+	if (!cg || !*cg) {
+		fprintf(stderr, "nb_floor: %s needs NB_CGROUP2=DIR (a cgroup v2 directory)\n",
+			bpf_program__name(prog));
+		return NULL;
+	}
+	fd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		nb_die("%s", cg);
+	link = bpf_program__attach_cgroup(prog, fd);
+	close(fd);	/* the link holds the cgroup */
+	return link;
+}
+
 int main(int argc, char **argv)
 {
 	char *floor_progs[] = { "nb_floor_send", "nb_floor_recv" };
@@ -228,7 +255,7 @@ int main(int argc, char **argv)
 	if (!obj)
 		nb_die("cannot load %s", argv[1]);
 	bpf_object__for_each_program(prog, obj) {
-		if (bpf_program__autoload(prog) && !bpf_program__attach(prog))
+		if (bpf_program__autoload(prog) && !attach(prog))
 			nb_die("cannot attach %s", bpf_program__name(prog));
 	}
 	printf("ready\n");
