@@ -135,14 +135,17 @@ int nb_min_recv(unsigned long long *ctx)
  * takes, the reference of the wire figures.  A call claims its socket for
  * the caller's process as owner.h does (socket storage holding a task
  * reference, checked by tgid and start time); a packet looks up its
- * socket's owner there and adds to the owner's counters in task storage.
- * No packet sizes from the headers, no per-connection counters, no
- * unattributed packets: what netatop does beyond this is its own cost.
+ * socket's owner there, skips an owner that has exited (whose packets
+ * nobody may have), and adds to the owner's counters in task storage and
+ * to the socket's own, which the connection view needs.  No packet sizes
+ * from the headers, no unattributed packets: what netatop does beyond
+ * this is its own cost.
  */
 struct nb_sock {
 	struct task_struct __kptr *owner;
 	__u64 start_boottime;
 	__u32 tgid;
+	__u64 c[4];
 };
 
 struct {
@@ -205,13 +208,15 @@ static __always_inline void nb_wire(struct __sk_buff *skb, int i)
 	if (!s)
 		return;
 	t = s->owner;
-	if (!t)
+	if (!t || t->signal->live.counter <= 0)
 		return;
 	c = bpf_task_storage_get(&nb_tasks, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!c)
 		return;
 	__sync_fetch_and_add(&c->c[i], 1);
 	__sync_fetch_and_add(&c->c[i + 1], skb->len);
+	__sync_fetch_and_add(&s->c[i & 2], 1);
+	__sync_fetch_and_add(&s->c[(i & 2) + 1], skb->len);
 }
 
 SEC("cgroup_skb/egress")

@@ -46,20 +46,30 @@ static __always_inline __u32 nt_l3_len(struct __sk_buff *ctx, bool v6)
 {
 	__u8 vihl;
 
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+
 	if (v6)
 		return NT_IPV6_HLEN;
-	if (bpf_skb_load_bytes(ctx, 0, &vihl, 1))
+	/* the header is in the linear part but for odd skbs: a helper call only then */
+	if (data + 1 <= end)
+		vihl = *(__u8 *)data;
+	else if (bpf_skb_load_bytes(ctx, 0, &vihl, 1))
 		return 20;
 	return (vihl & 0xf) * 4;
 }
 
 static __always_inline __u32 nt_l4_len(struct __sk_buff *ctx, __u32 l3, enum nt_proto proto)
 {
-	__u8 doff;
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u8 doff, *p;
 
 	if (proto == NT_UDP)
 		return NT_UDP_HLEN;
-	if (bpf_skb_load_bytes(ctx, l3 + 12, &doff, 1))
+	/* l3 is at most 60 + 8 (IPv6 jumbo): masked, so the verifier knows it */
+	p = (__u8 *)data + (l3 & 0x7f) + 12;
+	if ((void *)(p + 1) <= end)
+		doff = *p;
+	else if (bpf_skb_load_bytes(ctx, l3 + 12, &doff, 1))
 		return 20;
 	return (doff >> 4) * 4;
 }
@@ -107,7 +117,8 @@ static __always_inline struct nt_wire nt_wire_size(struct __sk_buff *ctx, struct
 {
 	bool v6 = ctx->protocol == bpf_htons(NT_ETH_P_IPV6);
 	__u32 len = ctx->len, segs = ctx->gso_segs, l3, l4, mtu, fms;
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	/* plain loads from the kernel's skb: a probe-read helper call per field cost more than the rest */
+	struct net_device *dev = skb->dev;
 	struct nt_wire w = { 1, len };
 
 	l3 = nt_l3_len(ctx, v6);
@@ -119,7 +130,7 @@ static __always_inline struct nt_wire nt_wire_size(struct __sk_buff *ctx, struct
 		w.bytes = len - jumbo + (__u64)(segs - 1) * (l3 + l4);
 	} else if (proto == NT_UDP && len > l3) {
 		if (dir == NT_SEND) {
-			mtu = BPF_CORE_READ(dev, mtu);
+			mtu = dev->mtu;
 			if (len > mtu && mtu > l3 + NT_FRAG6_HLEN) {
 				if (v6)
 					nt_fragments(&w, len - l3, (mtu - l3 - NT_FRAG6_HLEN) & ~7U,
@@ -130,9 +141,9 @@ static __always_inline struct nt_wire nt_wire_size(struct __sk_buff *ctx, struct
 		} else {
 			/* reassembled: the largest fragment, headers included, gives the step */
 			if (v6)
-				fms = BPF_CORE_READ((struct inet6_skb_parm *)&skb->cb, frag_max_size);
+				fms = ((struct inet6_skb_parm *)skb->cb)->frag_max_size;
 			else
-				fms = BPF_CORE_READ((struct inet_skb_parm *)&skb->cb, frag_max_size);
+				fms = ((struct inet_skb_parm *)skb->cb)->frag_max_size;
 			if (v6 && fms > l3 + NT_FRAG6_HLEN)
 				nt_fragments(&w, len - l3, (fms - l3 - NT_FRAG6_HLEN) & ~7U,
 					     l3 + NT_FRAG6_HLEN);
@@ -140,8 +151,8 @@ static __always_inline struct nt_wire nt_wire_size(struct __sk_buff *ctx, struct
 				nt_fragments(&w, len - l3, (fms - l3) & ~7U, l3);
 		}
 	}
-	if (!(BPF_CORE_READ(dev, flags) & NT_IFF_LOOPBACK))
-		w.bytes += w.packs * BPF_CORE_READ(dev, hard_header_len);
+	if (!(dev->flags & NT_IFF_LOOPBACK))
+		w.bytes += w.packs * dev->hard_header_len;
 	return w;
 }
 
@@ -154,11 +165,11 @@ static __always_inline struct nt_wire nt_wire_size(struct __sk_buff *ctx, struct
  */
 static __always_inline bool nt_sent_by_caller(struct sk_buff *skb, enum nt_proto proto)
 {
-	struct sock *sk = BPF_CORE_READ(skb, sk);
+	struct sock *sk = skb->sk;
 
-	if (!sk || BPF_CORE_READ_BITFIELD_PROBED(sk, sk_kern_sock))
+	if (!sk || BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
 		return false;
-	return proto == NT_UDP || BPF_CORE_READ(sk, sk_lock.owned);
+	return proto == NT_UDP || sk->sk_lock.owned;
 }
 
 static __always_inline void nt_wire_count(struct __sk_buff *ctx, enum nt_dir dir)
