@@ -77,6 +77,11 @@ REF_KMEM_MB=41
 # the SYN connect() sends, and an accepted one inherits its listener's
 # claim, so an unused connection costs what a used one does.
 REF_SOCK_IDLE_B=240
+# And TCP throughput over veth with wire counting (the CI host, December
+# 2026): six quick runs lost 1.7% to 6.4% against no daemon, rounds of
+# one run spreading from -7% to +9% (a loaded 2-CPU guest): a figure at
+# the target is within that noise, a regression is not.
+REF_VETH_LOST_PCT=6
 MEM_TARGET_N=100000
 BIG_TARGET_N=50000
 NPROC_REPLY=10000
@@ -1048,7 +1053,7 @@ measure_bulk() {
 	log "veth throughput per-round ratios: ${bulk_ratio[*]}"
 	bk_r=$(echo "${bulk_ratio[*]}" | median)
 	# judged on what is lost: 97% is 3% lost
-	bk_v=$(verdict "(1 - $bk_r) * 100" 3)
+	bk_v=$(verdict "(1 - $bk_r) * 100" 3 "$REF_VETH_LOST_PCT")
 	bk_what="$(calc "$bk_r * 100" 1)% ($(echo "${bulk_off[*]}" | median) -> $(echo "${bulk_wire[*]}" | median) Mbit/s)"
 }
 if veth_setup 2>>"$BENCH_LOG"; then
