@@ -109,15 +109,19 @@ static time_t monotonic_seconds(void)
 	return ts.tv_sec;
 }
 
+/* The user and group the daemon will drop to; false when it stays as it is. */
+static bool drop_ids(const struct nt_options *o, uid_t *uid, gid_t *gid)
+{
+	return geteuid() == 0 && !o->no_drop && nt_privs_user_ids(o->user, uid, gid) == 0;
+}
+
 /* The group the daemon drops to, which may write its directories; -1 when it stays as it is. */
 static gid_t drop_gid(const struct nt_options *o)
 {
 	uid_t uid;
 	gid_t gid;
 
-	if (geteuid() != 0 || o->no_drop || nt_privs_user_ids(o->user, &uid, &gid) < 0)
-		return (gid_t)-1;
-	return gid;
+	return drop_ids(o, &uid, &gid) ? gid : (gid_t)-1;
 }
 
 /*
@@ -133,7 +137,7 @@ static void hand_over_to(const struct nt_options *o, const struct nt_rundir *rd,
 	uid_t uid;
 	gid_t gid;
 
-	if (geteuid() != 0 || o->no_drop || nt_privs_user_ids(o->user, &uid, &gid) < 0)
+	if (!drop_ids(o, &uid, &gid))
 		return;
 	if (nt_collect_chown_state(col, uid, gid) < 0)
 		nt_log(LOG_WARNING, "cannot hand the kept kernel state to the user %s (%s): it stays after a stop until netatop --unload",
